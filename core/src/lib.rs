@@ -1,0 +1,25 @@
+//! # postq — the post-quantum security SDK core
+//!
+//! One crate holds all of postq's logic; every front door (the Rust client, the CLI,
+//! the reference server and the Python, Node and .NET bindings) calls into it.
+//!
+//! Offline cryptography lives here, each module owning one wire format of
+//! `docs/formats.md`:
+//!
+//! - [`hybrid`]: ML-DSA-65 + Ed25519 hybrid keys and the composite signature envelope
+//!   (the IETF `id-MLDSA65-Ed25519-SHA512` halves), verified with an AND combiner.
+//! - [`sidecar`]: the canonical binding and the OID 1.3.9999.42.1 X.509 extension of
+//!   hybrid TLS certificates: mint, parse, verify.
+//! - [`seal`]: ML-KEM-768 + X25519 hybrid encryption (`pqseal-v1`).
+//! - [`ledger`]: the audit ledger's SHA-256 hash chain.
+
+pub mod error;
+pub mod hybrid;
+pub mod ledger;
+pub mod seal;
+pub mod sidecar;
+
+mod encoding;
+mod rng;
+
+pub use error::{Error, Result};
