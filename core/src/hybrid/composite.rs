@@ -15,8 +15,8 @@ pub const LABEL: &[u8; 30] = b"COMPSIG-MLDSA65-Ed25519-SHA512";
 
 /// `M' = Prefix ‖ Label ‖ len(ctx) ‖ ctx ‖ SHA-512(M)`.
 pub fn message_representative(message: &[u8], ctx: &[u8]) -> Result<Vec<u8>> {
-    let ctx_len = u8::try_from(ctx.len())
-        .map_err(|_| Error::input("context", "longer than 255 bytes"))?;
+    let ctx_len =
+        u8::try_from(ctx.len()).map_err(|_| Error::input("context", "longer than 255 bytes"))?;
     let mut m = Vec::with_capacity(PREFIX.len() + LABEL.len() + 1 + ctx.len() + 64);
     m.extend_from_slice(PREFIX);
     m.extend_from_slice(LABEL);
@@ -46,9 +46,7 @@ pub(crate) fn sign(
     let m_prime = message_representative(message, ctx)?;
     let expanded = mldsa.expanded_key();
     let pq = match hedging {
-        Hedging::Randomized => {
-            expanded.sign_randomized(&m_prime, LABEL, &mut getrandom::SysRng)
-        }
+        Hedging::Randomized => expanded.sign_randomized(&m_prime, LABEL, &mut getrandom::SysRng),
         Hedging::Deterministic => expanded.sign_deterministic(&m_prime, LABEL),
     }
     .map_err(|_| Error::Crypto("ML-DSA-65 signing failed"))?;

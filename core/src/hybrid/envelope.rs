@@ -35,37 +35,69 @@ fn invalid(reason: impl Into<String>) -> Error {
 }
 
 impl SignatureEnvelope {
-    pub(crate) fn new(key_id: &str, key_version: u32, mldsa65: Vec<u8>, ed25519: Vec<u8>) -> Result<Self> {
+    pub(crate) fn new(
+        key_id: &str,
+        key_version: u32,
+        mldsa65: Vec<u8>,
+        ed25519: Vec<u8>,
+    ) -> Result<Self> {
         if mldsa65.len() != MLDSA65_SIGNATURE_LEN || ed25519.len() != ED25519_SIGNATURE_LEN {
             return Err(invalid("wrong half lengths"));
         }
-        Ok(SignatureEnvelope { key_id: key_id.to_owned(), key_version, mldsa65, ed25519 })
+        Ok(SignatureEnvelope {
+            key_id: key_id.to_owned(),
+            key_version,
+            mldsa65,
+            ed25519,
+        })
     }
 
     /// Parse the base64 envelope string.
     pub fn parse(text: &str) -> Result<Self> {
         if text.len() > ENVELOPE_LIMIT {
-            return Err(invalid(format!("{} bytes exceeds the {ENVELOPE_LIMIT}-byte limit", text.len())));
+            return Err(invalid(format!(
+                "{} bytes exceeds the {ENVELOPE_LIMIT}-byte limit",
+                text.len()
+            )));
         }
         let json_bytes = from_b64("signature", text.trim()).map_err(|_| invalid("not base64"))?;
-        let json: EnvelopeJson =
-            serde_json::from_slice(&json_bytes).map_err(|e| invalid(format!("not a signature envelope: {e}")))?;
+        let json: EnvelopeJson = serde_json::from_slice(&json_bytes)
+            .map_err(|e| invalid(format!("not a signature envelope: {e}")))?;
         if json.v != 1 {
-            return Err(Error::Unsupported { what: "signature envelope version", found: json.v.to_string() });
+            return Err(Error::Unsupported {
+                what: "signature envelope version",
+                found: json.v.to_string(),
+            });
         }
         if json.alg != ALGORITHM {
-            return Err(Error::Unsupported { what: "algorithm", found: json.alg });
+            return Err(Error::Unsupported {
+                what: "algorithm",
+                found: json.alg,
+            });
         }
         check_key_id(&json.key_id).map_err(|_| invalid("bad keyId"))?;
-        let mldsa65 = from_b64("mldsa65", &json.mldsa65).map_err(|_| invalid("mldsa65 is not base64"))?;
-        let ed25519 = from_b64("ed25519", &json.ed25519).map_err(|_| invalid("ed25519 is not base64"))?;
+        let mldsa65 =
+            from_b64("mldsa65", &json.mldsa65).map_err(|_| invalid("mldsa65 is not base64"))?;
+        let ed25519 =
+            from_b64("ed25519", &json.ed25519).map_err(|_| invalid("ed25519 is not base64"))?;
         if mldsa65.len() != MLDSA65_SIGNATURE_LEN {
-            return Err(invalid(format!("mldsa65 half is {} bytes, expected {MLDSA65_SIGNATURE_LEN}", mldsa65.len())));
+            return Err(invalid(format!(
+                "mldsa65 half is {} bytes, expected {MLDSA65_SIGNATURE_LEN}",
+                mldsa65.len()
+            )));
         }
         if ed25519.len() != ED25519_SIGNATURE_LEN {
-            return Err(invalid(format!("ed25519 half is {} bytes, expected {ED25519_SIGNATURE_LEN}", ed25519.len())));
+            return Err(invalid(format!(
+                "ed25519 half is {} bytes, expected {ED25519_SIGNATURE_LEN}",
+                ed25519.len()
+            )));
         }
-        Ok(SignatureEnvelope { key_id: json.key_id, key_version: json.key_version, mldsa65, ed25519 })
+        Ok(SignatureEnvelope {
+            key_id: json.key_id,
+            key_version: json.key_version,
+            mldsa65,
+            ed25519,
+        })
     }
 
     /// The base64 envelope string.

@@ -62,13 +62,20 @@ pub(super) fn to_jwk_set(key: &HybridPublicKey) -> String {
 pub(super) fn from_jwk_set(text: &str) -> Result<HybridPublicKey> {
     check_size(WHAT, text.len(), PUBLIC_KEY_JSON_LIMIT)?;
     // Refuse private members before anything else so they never reach a typed value.
-    let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::input(WHAT, e.to_string()))?;
+    let raw: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Error::input(WHAT, e.to_string()))?;
     let has_private = raw
         .get("keys")
         .and_then(|k| k.as_array())
-        .is_some_and(|keys| keys.iter().any(|k| k.get("priv").is_some() || k.get("d").is_some()));
+        .is_some_and(|keys| {
+            keys.iter()
+                .any(|k| k.get("priv").is_some() || k.get("d").is_some())
+        });
     if has_private {
-        return Err(Error::input(WHAT, "contains private key material; refusing to import"));
+        return Err(Error::input(
+            WHAT,
+            "contains private key material; refusing to import",
+        ));
     }
     let set: JwkSet = serde_json::from_value(raw).map_err(|e| Error::input(WHAT, e.to_string()))?;
     let mut mldsa = None;
@@ -77,14 +84,23 @@ pub(super) fn from_jwk_set(text: &str) -> Result<HybridPublicKey> {
     for jwk in set.keys {
         match (jwk.kty.as_str(), jwk.alg.as_deref(), jwk.crv.as_deref()) {
             ("AKP", Some("ML-DSA-65"), _) if mldsa.is_none() => {
-                let public = jwk.public.ok_or_else(|| Error::input(WHAT, "AKP key without `pub`"))?;
+                let public = jwk
+                    .public
+                    .ok_or_else(|| Error::input(WHAT, "AKP key without `pub`"))?;
                 mldsa = Some(from_b64url("ML-DSA-65 public key", &public)?);
             }
             ("OKP", _, Some("Ed25519")) if ed25519.is_none() => {
-                let x = jwk.x.ok_or_else(|| Error::input(WHAT, "OKP key without `x`"))?;
+                let x = jwk
+                    .x
+                    .ok_or_else(|| Error::input(WHAT, "OKP key without `x`"))?;
                 ed25519 = Some(from_b64url("Ed25519 public key", &x)?);
             }
-            _ => return Err(Error::input(WHAT, format!("unexpected or repeated key (kty {})", jwk.kty))),
+            _ => {
+                return Err(Error::input(
+                    WHAT,
+                    format!("unexpected or repeated key (kty {})", jwk.kty),
+                ));
+            }
         }
         match &kid {
             None => kid = Some(jwk.kid),
@@ -93,7 +109,10 @@ pub(super) fn from_jwk_set(text: &str) -> Result<HybridPublicKey> {
         }
     }
     let (Some(mldsa), Some(ed25519), Some(kid)) = (mldsa, ed25519, kid) else {
-        return Err(Error::input(WHAT, "needs one ML-DSA-65 (AKP) and one Ed25519 (OKP) key"));
+        return Err(Error::input(
+            WHAT,
+            "needs one ML-DSA-65 (AKP) and one Ed25519 (OKP) key",
+        ));
     };
     let (key_id, version) = kid
         .rsplit_once("#v")

@@ -57,7 +57,8 @@ impl HybridSigningKey {
             ));
         }
         let (xi, ed) = seed.split_at(32);
-        let xi = ml_dsa::Seed::try_from(xi).map_err(|_| Error::input("hybrid seed", "bad ML-DSA seed"))?;
+        let xi = ml_dsa::Seed::try_from(xi)
+            .map_err(|_| Error::input("hybrid seed", "bad ML-DSA seed"))?;
         let mldsa = ml_dsa::SigningKey::<MlDsa65>::from_seed(&xi);
         let ed: Zeroizing<[u8; 32]> = Zeroizing::new(
             ed.try_into()
@@ -114,8 +115,7 @@ impl HybridSigningKey {
 
     /// Sign and return the parsed envelope.
     pub fn sign_envelope(&self, payload: &[u8], hedging: Hedging) -> Result<SignatureEnvelope> {
-        let (pq, classical) =
-            composite::sign(&self.mldsa, &self.ed25519, payload, &[], hedging)?;
+        let (pq, classical) = composite::sign(&self.mldsa, &self.ed25519, payload, &[], hedging)?;
         SignatureEnvelope::new(&self.key_id, self.version, pq, classical.to_vec())
     }
 }
@@ -159,13 +159,19 @@ impl HybridPublicKey {
         let mldsa_bytes = EncodedVerifyingKey::<MlDsa65>::try_from(mldsa65).map_err(|_| {
             Error::input(
                 "ML-DSA-65 public key",
-                format!("expected {MLDSA65_PUBLIC_KEY_LEN} bytes, got {}", mldsa65.len()),
+                format!(
+                    "expected {MLDSA65_PUBLIC_KEY_LEN} bytes, got {}",
+                    mldsa65.len()
+                ),
             )
         })?;
         let ed_bytes: [u8; ED25519_PUBLIC_KEY_LEN] = ed25519.try_into().map_err(|_| {
             Error::input(
                 "Ed25519 public key",
-                format!("expected {ED25519_PUBLIC_KEY_LEN} bytes, got {}", ed25519.len()),
+                format!(
+                    "expected {ED25519_PUBLIC_KEY_LEN} bytes, got {}",
+                    ed25519.len()
+                ),
             )
         })?;
         let ed25519 = ed25519_dalek::VerifyingKey::from_bytes(&ed_bytes)
@@ -230,13 +236,22 @@ impl HybridPublicKey {
         let json: PublicKeyJson =
             serde_json::from_str(text).map_err(|e| Error::input(WHAT, e.to_string()))?;
         if json.v != 1 {
-            return Err(Error::Unsupported { what: "public key version", found: json.v.to_string() });
+            return Err(Error::Unsupported {
+                what: "public key version",
+                found: json.v.to_string(),
+            });
         }
         if json.alg != ALGORITHM {
-            return Err(Error::Unsupported { what: "algorithm", found: json.alg });
+            return Err(Error::Unsupported {
+                what: "algorithm",
+                found: json.alg,
+            });
         }
         let mldsa = from_b64("ML-DSA-65 public key", &json.mldsa65)?;
-        let ed: [u8; 32] = fixed("Ed25519 public key", from_b64("Ed25519 public key", &json.ed25519)?)?;
+        let ed: [u8; 32] = fixed(
+            "Ed25519 public key",
+            from_b64("Ed25519 public key", &json.ed25519)?,
+        )?;
         Self::from_raw(&json.key_id, json.version, &mldsa, &ed)
     }
 
@@ -251,15 +266,34 @@ impl HybridPublicKey {
     }
 
     /// Verify raw halves over `message` with context `ctx` (both halves always run).
-    pub fn verify_halves(&self, message: &[u8], ctx: &[u8], pq_sig: &[u8], classical_sig: &[u8]) -> VerifyResult {
-        let (classical_ok, pq_ok) =
-            composite::verify(&self.mldsa, &self.ed25519, message, ctx, pq_sig, classical_sig);
+    pub fn verify_halves(
+        &self,
+        message: &[u8],
+        ctx: &[u8],
+        pq_sig: &[u8],
+        classical_sig: &[u8],
+    ) -> VerifyResult {
+        let (classical_ok, pq_ok) = composite::verify(
+            &self.mldsa,
+            &self.ed25519,
+            message,
+            ctx,
+            pq_sig,
+            classical_sig,
+        );
         VerifyResult::combine(classical_ok, pq_ok)
     }
 
     /// Verify an IETF composite signature (`mldsaSig ‖ ed25519Sig`, 3373 bytes).
-    pub fn verify_composite(&self, message: &[u8], ctx: &[u8], composite_sig: &[u8]) -> VerifyResult {
-        let split = composite_sig.len().saturating_sub(super::ED25519_SIGNATURE_LEN);
+    pub fn verify_composite(
+        &self,
+        message: &[u8],
+        ctx: &[u8],
+        composite_sig: &[u8],
+    ) -> VerifyResult {
+        let split = composite_sig
+            .len()
+            .saturating_sub(super::ED25519_SIGNATURE_LEN);
         let (pq, classical) = composite_sig.split_at(split);
         self.verify_halves(message, ctx, pq, classical)
     }

@@ -55,7 +55,11 @@ impl VerifyResult {
 /// Returns `Err` when the signature cannot be parsed (`invalid_signature`) or was made
 /// by another key or key version (`key_mismatch`); otherwise both halves are verified
 /// and reported.
-pub fn verify(public_key: &HybridPublicKey, payload: &[u8], signature: &str) -> Result<VerifyResult> {
+pub fn verify(
+    public_key: &HybridPublicKey,
+    payload: &[u8],
+    signature: &str,
+) -> Result<VerifyResult> {
     let envelope = SignatureEnvelope::parse(signature)?;
     if envelope.key_id() != public_key.key_id() || envelope.key_version() != public_key.version() {
         return Err(Error::KeyMismatch {

@@ -100,6 +100,8 @@ pub enum ChainFailure {
     BrokenLink,
     /// `seq` does not strictly increase.
     OutOfOrder,
+    /// A complete chain skips a `seq` (a row was deleted) or does not start at 1.
+    MissingRow,
 }
 
 /// The result of [`verify_chain`].
@@ -135,7 +137,9 @@ pub fn verify_chain(rows: &[LedgerEntry]) -> ChainReport {
             return fail(row.seq, ChainFailure::HashMismatch, links_checked);
         }
         match previous {
-            Some(p) if row.seq <= p.seq => return fail(row.seq, ChainFailure::OutOfOrder, links_checked),
+            Some(p) if row.seq <= p.seq => {
+                return fail(row.seq, ChainFailure::OutOfOrder, links_checked);
+            }
             Some(p) if row.seq == p.seq + 1 => {
                 links_checked += 1;
                 if row.prev_hash != p.hash {
@@ -152,5 +156,33 @@ pub fn verify_chain(rows: &[LedgerEntry]) -> ChainReport {
         }
         previous = Some(row);
     }
-    ChainReport { ok: true, rows: rows.len(), links_checked, failed_seq: None, reason: None }
+    ChainReport {
+        ok: true,
+        rows: rows.len(),
+        links_checked,
+        failed_seq: None,
+        reason: None,
+    }
+}
+
+/// Verify a complete export: [`verify_chain`] plus no gaps, starting at `seq` 1, so a
+/// deleted row is detected too.
+pub fn verify_complete_chain(rows: &[LedgerEntry]) -> ChainReport {
+    let report = verify_chain(rows);
+    if !report.ok {
+        return report;
+    }
+    let mut expected = 1;
+    for row in rows {
+        if row.seq != expected {
+            return ChainReport {
+                ok: false,
+                failed_seq: Some(row.seq),
+                reason: Some(ChainFailure::MissingRow),
+                ..report
+            };
+        }
+        expected += 1;
+    }
+    report
 }

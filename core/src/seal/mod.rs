@@ -43,7 +43,9 @@ pub struct SealPublicKey {
 
 impl fmt::Debug for SealPublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SealPublicKey").field("fingerprint", &self.fingerprint()).finish()
+        f.debug_struct("SealPublicKey")
+            .field("fingerprint", &self.fingerprint())
+            .finish()
     }
 }
 
@@ -51,14 +53,24 @@ impl SealPublicKey {
     /// Parse `ek ‖ x25519` (1216 bytes).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         if bytes.len() != PUBLIC_KEY_LEN {
-            return Err(Error::input("seal public key", format!("expected {PUBLIC_KEY_LEN} bytes, got {}", bytes.len())));
+            return Err(Error::input(
+                "seal public key",
+                format!("expected {PUBLIC_KEY_LEN} bytes, got {}", bytes.len()),
+            ));
         }
         let (ek, x) = bytes.split_at(MLKEM768_PUBLIC_KEY_LEN);
-        let ek = ek.try_into().map_err(|_| Error::input("seal public key", "bad ML-KEM key length"))?;
+        let ek = ek
+            .try_into()
+            .map_err(|_| Error::input("seal public key", "bad ML-KEM key length"))?;
         let mlkem = EncapsulationKey::<MlKem768>::new(&ek)
             .map_err(|_| Error::input("seal public key", "ML-KEM-768 key failed validation"))?;
-        let x: [u8; 32] = x.try_into().map_err(|_| Error::input("seal public key", "bad X25519 key length"))?;
-        Ok(SealPublicKey { mlkem, x25519: x25519_dalek::PublicKey::from(x) })
+        let x: [u8; 32] = x
+            .try_into()
+            .map_err(|_| Error::input("seal public key", "bad X25519 key length"))?;
+        Ok(SealPublicKey {
+            mlkem,
+            x25519: x25519_dalek::PublicKey::from(x),
+        })
     }
 
     /// Parse the base64 form.
@@ -94,7 +106,9 @@ pub struct SealSecretKey {
 
 impl fmt::Debug for SealSecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SealSecretKey").field("public", &self.public).finish_non_exhaustive()
+        f.debug_struct("SealSecretKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
     }
 }
 
@@ -107,9 +121,13 @@ impl SealSecretKey {
 
     /// From the 96-byte seed `d ‖ z ‖ x25519 secret`.
     pub fn from_seed(seed: &[u8]) -> Result<Self> {
-        let seed: Zeroizing<[u8; SECRET_SEED_LEN]> = Zeroizing::new(seed.try_into().map_err(|_| {
-            Error::input("seal secret seed", format!("expected {SECRET_SEED_LEN} bytes, got {}", seed.len()))
-        })?);
+        let seed: Zeroizing<[u8; SECRET_SEED_LEN]> =
+            Zeroizing::new(seed.try_into().map_err(|_| {
+                Error::input(
+                    "seal secret seed",
+                    format!("expected {SECRET_SEED_LEN} bytes, got {}", seed.len()),
+                )
+            })?);
         let mut kem_seed = ml_kem::Seed::default();
         kem_seed.copy_from_slice(&seed[..64]);
         let mlkem = DecapsulationKey::<MlKem768>::from_seed(kem_seed);
@@ -120,7 +138,12 @@ impl SealSecretKey {
             mlkem: mlkem.encapsulation_key().clone(),
             x25519: x25519_dalek::PublicKey::from(&x25519),
         };
-        Ok(SealSecretKey { seed, mlkem, x25519, public })
+        Ok(SealSecretKey {
+            seed,
+            mlkem,
+            x25519,
+            public,
+        })
     }
 
     /// The 96-byte seed. Secret: store it encrypted.
@@ -135,7 +158,9 @@ impl SealSecretKey {
 
     /// Open an envelope sealed to this key with the same associated data.
     pub fn open(&self, envelope: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        if envelope.len() < HEADER_LEN + TAG_LEN || envelope.len() > HEADER_LEN + PLAINTEXT_LIMIT + TAG_LEN {
+        if envelope.len() < HEADER_LEN + TAG_LEN
+            || envelope.len() > HEADER_LEN + PLAINTEXT_LIMIT + TAG_LEN
+        {
             return Err(Error::SealOpenFailed);
         }
         let (header, ciphertext) = envelope.split_at(HEADER_LEN);
@@ -143,15 +168,23 @@ impl SealSecretKey {
             return Err(Error::SealOpenFailed);
         }
         if header[MAGIC.len()] != SUITE_MLKEM768_X25519 {
-            return Err(Error::Unsupported { what: "seal suite", found: header[MAGIC.len()].to_string() });
+            return Err(Error::Unsupported {
+                what: "seal suite",
+                found: header[MAGIC.len()].to_string(),
+            });
         }
         let ct_start = MAGIC.len() + 1;
         let ct_kem = &header[ct_start..ct_start + MLKEM768_CIPHERTEXT_LEN];
         let eph: [u8; 32] = header[ct_start + MLKEM768_CIPHERTEXT_LEN..]
             .try_into()
             .map_err(|_| Error::SealOpenFailed)?;
-        let ss_kem = self.mlkem.decapsulate_slice(ct_kem).map_err(|_| Error::SealOpenFailed)?;
-        let ss_x = self.x25519.diffie_hellman(&x25519_dalek::PublicKey::from(eph));
+        let ss_kem = self
+            .mlkem
+            .decapsulate_slice(ct_kem)
+            .map_err(|_| Error::SealOpenFailed)?;
+        let ss_x = self
+            .x25519
+            .diffie_hellman(&x25519_dalek::PublicKey::from(eph));
         if !ss_x.was_contributory() {
             return Err(Error::SealOpenFailed);
         }
@@ -160,14 +193,21 @@ impl SealSecretKey {
         full_aad.extend_from_slice(aad);
         cipher
             .0
-            .decrypt(&cipher.1.into(), Payload { msg: ciphertext, aad: &full_aad })
+            .decrypt(
+                &cipher.1.into(),
+                Payload {
+                    msg: ciphertext,
+                    aad: &full_aad,
+                },
+            )
             .map(Zeroizing::new)
             .map_err(|_| Error::SealOpenFailed)
     }
 
     /// Open the base64 form.
     pub fn open_base64(&self, envelope: &str, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let bytes = from_b64("sealed envelope", envelope.trim()).map_err(|_| Error::SealOpenFailed)?;
+        let bytes =
+            from_b64("sealed envelope", envelope.trim()).map_err(|_| Error::SealOpenFailed)?;
         self.open(&bytes, aad)
     }
 }
@@ -201,7 +241,10 @@ pub fn seal_with_randomness(
     let eph = x25519_dalek::StaticSecret::from(*eph_bytes);
     let ss_x = eph.diffie_hellman(&recipient.x25519);
     if !ss_x.was_contributory() {
-        return Err(Error::input("seal public key", "X25519 key has small order"));
+        return Err(Error::input(
+            "seal public key",
+            "X25519 key has small order",
+        ));
     }
 
     let mut envelope = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
@@ -215,7 +258,13 @@ pub fn seal_with_randomness(
     full_aad.extend_from_slice(aad);
     let ct = cipher
         .0
-        .encrypt(&cipher.1.into(), Payload { msg: plaintext, aad: &full_aad })
+        .encrypt(
+            &cipher.1.into(),
+            Payload {
+                msg: plaintext,
+                aad: &full_aad,
+            },
+        )
         .map_err(|_| Error::Crypto("AES-256-GCM encryption failed"))?;
     envelope.extend_from_slice(&ct);
     Ok(envelope)
@@ -223,7 +272,12 @@ pub fn seal_with_randomness(
 
 /// HKDF-SHA-512(salt = SHA-512(recipient pk), ikm = ss_kem ‖ ss_x,
 /// info = "postq seal v1" ‖ SHA-512(header)) → AES-256 key ‖ 12-byte nonce.
-fn derive_cipher(recipient: &SealPublicKey, header: &[u8], ss_kem: &[u8], ss_x: &[u8]) -> Result<(Aes256Gcm, [u8; 12])> {
+fn derive_cipher(
+    recipient: &SealPublicKey,
+    header: &[u8],
+    ss_kem: &[u8],
+    ss_x: &[u8],
+) -> Result<(Aes256Gcm, [u8; 12])> {
     let salt = Sha512::digest(recipient.to_bytes());
     let mut ikm = Zeroizing::new(Vec::with_capacity(64));
     ikm.extend_from_slice(ss_kem);
@@ -234,7 +288,8 @@ fn derive_cipher(recipient: &SealPublicKey, header: &[u8], ss_kem: &[u8], ss_x: 
     Hkdf::<Sha512>::new(Some(&salt), &ikm)
         .expand(&info, okm.as_mut())
         .map_err(|_| Error::Crypto("HKDF expand failed"))?;
-    let cipher = Aes256Gcm::new_from_slice(&okm[..32]).map_err(|_| Error::Crypto("bad AES key length"))?;
+    let cipher =
+        Aes256Gcm::new_from_slice(&okm[..32]).map_err(|_| Error::Crypto("bad AES key length"))?;
     let mut nonce = [0u8; 12];
     nonce.copy_from_slice(&okm[32..]);
     Ok((cipher, nonce))

@@ -81,7 +81,10 @@ impl Binding {
         let binding: Binding =
             serde_json::from_slice(bytes).map_err(|e| Error::input("binding", e.to_string()))?;
         if binding.v != 1 {
-            return Err(Error::Unsupported { what: "binding version", found: binding.v.to_string() });
+            return Err(Error::Unsupported {
+                what: "binding version",
+                found: binding.v.to_string(),
+            });
         }
         Ok(binding)
     }
@@ -91,14 +94,20 @@ impl Binding {
 fn serial_hex(serial: &[u8]) -> String {
     let hex = hex::encode(serial);
     let trimmed = hex.trim_start_matches('0');
-    if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() }
+    if trimmed.is_empty() {
+        "0".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` in UTC.
 pub(crate) fn rfc3339_seconds(t: OffsetDateTime) -> Result<String> {
     let t = t.to_offset(time::UtcOffset::UTC);
-    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    t.format(&format).map_err(|e| Error::input("time", e.to_string()))
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    t.format(&format)
+        .map_err(|e| Error::input("time", e.to_string()))
 }
 
 #[cfg(test)]

@@ -11,12 +11,18 @@ use crate::{Error, Result};
 /// Accept PEM or DER; return DER.
 pub(crate) fn to_der(input: &[u8]) -> Result<Vec<u8>> {
     check_size("certificate", input.len(), CERTIFICATE_LIMIT)?;
-    let text_start = input.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let text_start = input
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
     if input[text_start..].starts_with(b"-----BEGIN") {
         let (_, pem) = x509_parser::pem::parse_x509_pem(&input[text_start..])
             .map_err(|e| Error::InvalidCertificate(format!("bad PEM: {e}")))?;
         if pem.label != "CERTIFICATE" {
-            return Err(Error::InvalidCertificate(format!("PEM block is `{}`, not CERTIFICATE", pem.label)));
+            return Err(Error::InvalidCertificate(format!(
+                "PEM block is `{}`, not CERTIFICATE",
+                pem.label
+            )));
         }
         Ok(pem.contents)
     } else {
@@ -28,7 +34,10 @@ pub(crate) fn parse(der: &[u8]) -> Result<X509Certificate<'_>> {
     let (rest, cert) = x509_parser::parse_x509_certificate(der)
         .map_err(|e| Error::InvalidCertificate(e.to_string()))?;
     if !rest.is_empty() {
-        return Err(Error::InvalidCertificate(format!("{} trailing bytes after the certificate", rest.len())));
+        return Err(Error::InvalidCertificate(format!(
+            "{} trailing bytes after the certificate",
+            rest.len()
+        )));
     }
     Ok(cert)
 }

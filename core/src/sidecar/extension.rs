@@ -58,11 +58,17 @@ impl SidecarExtension {
     /// Decode and check lengths. Trailing bytes, BER forms and other algorithms are refused.
     pub fn from_der(der_bytes: &[u8]) -> Result<Self> {
         if der_bytes.len() > EXTENSION_LIMIT {
-            return Err(invalid(format!("{} bytes exceeds the {EXTENSION_LIMIT}-byte limit", der_bytes.len())));
+            return Err(invalid(format!(
+                "{} bytes exceeds the {EXTENSION_LIMIT}-byte limit",
+                der_bytes.len()
+            )));
         }
         let decoded = SidecarDer::from_der(der_bytes).map_err(|e| invalid(e.to_string()))?;
         if decoded.algorithm_oid != ID_ML_DSA_65 {
-            return Err(Error::Unsupported { what: "sidecar algorithm", found: decoded.algorithm_oid.to_string() });
+            return Err(Error::Unsupported {
+                what: "sidecar algorithm",
+                found: decoded.algorithm_oid.to_string(),
+            });
         }
         let ext = SidecarExtension {
             pq_public_key: decoded.pq_public_key.into_bytes().into_vec(),
@@ -70,10 +76,16 @@ impl SidecarExtension {
             binding_bytes: decoded.binding_bytes.into_bytes().into_vec(),
         };
         if ext.pq_public_key.len() != MLDSA65_PUBLIC_KEY_LEN {
-            return Err(invalid(format!("pqPublicKey is {} bytes, expected {MLDSA65_PUBLIC_KEY_LEN}", ext.pq_public_key.len())));
+            return Err(invalid(format!(
+                "pqPublicKey is {} bytes, expected {MLDSA65_PUBLIC_KEY_LEN}",
+                ext.pq_public_key.len()
+            )));
         }
         if ext.pq_signature.len() != MLDSA65_SIGNATURE_LEN {
-            return Err(invalid(format!("pqSignature is {} bytes, expected {MLDSA65_SIGNATURE_LEN}", ext.pq_signature.len())));
+            return Err(invalid(format!(
+                "pqSignature is {} bytes, expected {MLDSA65_SIGNATURE_LEN}",
+                ext.pq_signature.len()
+            )));
         }
         if ext.binding_bytes.len() > BINDING_LIMIT {
             return Err(invalid("bindingBytes exceeds the 8 KiB limit"));

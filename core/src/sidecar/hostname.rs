@@ -13,8 +13,12 @@ pub fn normalize_hostname(name: &str) -> Result<String> {
     if rest.is_empty() || rest.len() > 253 {
         return Err(Error::input("hostname", "must be 1-253 characters"));
     }
-    let ascii = idna::domain_to_ascii_strict(rest)
-        .map_err(|_| Error::input("hostname", format!("`{}` is not a valid DNS name", name.escape_debug())))?;
+    let ascii = idna::domain_to_ascii_strict(rest).map_err(|_| {
+        Error::input(
+            "hostname",
+            format!("`{}` is not a valid DNS name", name.escape_debug()),
+        )
+    })?;
     Ok(format!("{wildcard}{ascii}"))
 }
 
@@ -24,9 +28,18 @@ mod tests {
 
     #[test]
     fn lowercases_and_punycodes() {
-        assert_eq!(normalize_hostname("App.Contoso.Example.").unwrap(), "app.contoso.example");
-        assert_eq!(normalize_hostname("bücher.example").unwrap(), "xn--bcher-kva.example");
-        assert_eq!(normalize_hostname("*.Example.com").unwrap(), "*.example.com");
+        assert_eq!(
+            normalize_hostname("App.Contoso.Example.").unwrap(),
+            "app.contoso.example"
+        );
+        assert_eq!(
+            normalize_hostname("bücher.example").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(
+            normalize_hostname("*.Example.com").unwrap(),
+            "*.example.com"
+        );
         assert!(normalize_hostname("").is_err());
         assert!(normalize_hostname("bad host").is_err());
     }

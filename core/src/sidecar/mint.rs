@@ -34,7 +34,12 @@ pub struct MintRequest {
 impl MintRequest {
     /// A 90-day certificate for `hostname` starting now.
     pub fn new(hostname: impl Into<String>) -> Self {
-        MintRequest { hostname: hostname.into(), alt_names: Vec::new(), not_before: None, validity_days: 90 }
+        MintRequest {
+            hostname: hostname.into(),
+            alt_names: Vec::new(),
+            not_before: None,
+            validity_days: 90,
+        }
     }
 }
 
@@ -87,7 +92,11 @@ impl fmt::Debug for MintedCertificate {
 
 /// Mint with fresh randomness from the OS.
 pub fn mint(request: &MintRequest) -> Result<MintedCertificate> {
-    let mut seeds = MintSeeds { ecdsa_secret: [0; 32], mldsa_seed: [0; 32], serial: [0; 16] };
+    let mut seeds = MintSeeds {
+        ecdsa_secret: [0; 32],
+        mldsa_seed: [0; 32],
+        serial: [0; 16],
+    };
     // A random scalar is below the P-256 order except with negligible probability;
     // retry rather than bias it.
     for _ in 0..8 {
@@ -125,6 +134,44 @@ impl rcgen::SigningKey for EcdsaSigner {
 
 /// Mint from fixed randomness.
 pub fn mint_with_seeds(request: &MintRequest, seeds: &MintSeeds) -> Result<MintedCertificate> {
+    build(request, seeds, &testing::Tamper::default())
+}
+
+/// Deliberately broken certificates for negative test vectors. Never use otherwise.
+#[doc(hidden)]
+pub mod testing {
+    use time::OffsetDateTime;
+
+    /// What to break.
+    #[derive(Debug, Default, Clone)]
+    pub struct Tamper {
+        /// Put this `notAfter` in the certificate and binding (e.g. before `notBefore`).
+        pub not_after: Option<OffsetDateTime>,
+        /// Bind this SPKI instead of the certificate's.
+        pub binding_classical_pub: Option<Vec<u8>>,
+        /// Put this ML-DSA-65 seed's public key in the binding, sign with the real one.
+        pub binding_pq_seed: Option<[u8; 32]>,
+        /// Mark the extension critical.
+        pub critical: bool,
+        /// Leave the sidecar extension out.
+        pub omit_extension: bool,
+    }
+
+    /// Mint with the given tampering.
+    pub fn mint_tampered(
+        request: &super::MintRequest,
+        seeds: &super::MintSeeds,
+        tamper: &Tamper,
+    ) -> crate::Result<super::MintedCertificate> {
+        super::build(request, seeds, tamper)
+    }
+}
+
+fn build(
+    request: &MintRequest,
+    seeds: &MintSeeds,
+    tamper: &testing::Tamper,
+) -> Result<MintedCertificate> {
     let hostname = normalize_hostname(&request.hostname)?;
     let mut names = vec![hostname.clone()];
     for extra in &request.alt_names {
@@ -141,12 +188,18 @@ pub fn mint_with_seeds(request: &MintRequest, seeds: &MintSeeds) -> Result<Minte
         .unwrap_or_else(OffsetDateTime::now_utc)
         .replace_nanosecond(0)
         .map_err(|e| Error::input("not_before", e.to_string()))?;
-    let not_after = not_before + Duration::days(i64::from(request.validity_days));
+    let not_after = tamper
+        .not_after
+        .unwrap_or(not_before + Duration::days(i64::from(request.validity_days)));
 
     let ecdsa = p256::ecdsa::SigningKey::from_slice(&seeds.ecdsa_secret)
         .map_err(|_| Error::input("ECDSA seed", "not a valid P-256 scalar"))?;
     let signer = EcdsaSigner {
-        public_point: ecdsa.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+        public_point: ecdsa
+            .verifying_key()
+            .to_sec1_point(false)
+            .as_bytes()
+            .to_vec(),
         key: ecdsa,
     };
     let spki = signer.subject_public_key_info();
@@ -160,14 +213,22 @@ pub fn mint_with_seeds(request: &MintRequest, seeds: &MintSeeds) -> Result<Minte
     let mldsa = ml_dsa::SigningKey::<MlDsa65>::from_seed(&ml_dsa::Seed::from(seeds.mldsa_seed));
     let pq_public_key = mldsa.expanded_key().verifying_key().encode().to_vec();
 
+    let bound_pq_key = match tamper.binding_pq_seed {
+        Some(seed) => ml_dsa::SigningKey::<MlDsa65>::from_seed(&ml_dsa::Seed::from(seed))
+            .expanded_key()
+            .verifying_key()
+            .encode()
+            .to_vec(),
+        None => pq_public_key.clone(),
+    };
     let binding = Binding::from_inputs(&BindingInputs {
         hostname: &hostname,
         alt_names: names.iter().map(String::as_str).collect(),
         serial: &serial,
         not_before,
         not_after,
-        spki_der: &spki,
-        pq_public_key: &pq_public_key,
+        spki_der: tamper.binding_classical_pub.as_deref().unwrap_or(&spki),
+        pq_public_key: &bound_pq_key,
     })?;
     let binding_bytes = binding.to_bytes();
     let pq_signature = mldsa
@@ -176,19 +237,28 @@ pub fn mint_with_seeds(request: &MintRequest, seeds: &MintSeeds) -> Result<Minte
         .map_err(|_| Error::Crypto("ML-DSA-65 signing failed"))?
         .encode()
         .to_vec();
-    let extension = SidecarExtension { pq_public_key: pq_public_key.clone(), pq_signature, binding_bytes };
+    let extension = SidecarExtension {
+        pq_public_key: pq_public_key.clone(),
+        pq_signature,
+        binding_bytes,
+    };
 
-    let mut params = CertificateParams::new(names).map_err(|e| Error::input("hostname", e.to_string()))?;
-    params.distinguished_name.push(DnType::CommonName, hostname.as_str());
+    let mut params =
+        CertificateParams::new(names).map_err(|e| Error::input("hostname", e.to_string()))?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, hostname.as_str());
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     params.not_before = not_before;
     params.not_after = not_after;
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params
-        .custom_extensions
-        .push(CustomExtension::from_oid_content(&SIDECAR_OID_ARCS, extension.to_der()?));
+    let mut custom = CustomExtension::from_oid_content(&SIDECAR_OID_ARCS, extension.to_der()?);
+    custom.set_criticality(tamper.critical);
+    if !tamper.omit_extension {
+        params.custom_extensions.push(custom);
+    }
     let cert = params
         .self_signed(&signer)
         .map_err(|e| Error::InvalidCertificate(format!("could not build certificate: {e}")))?;

@@ -17,6 +17,8 @@ mod verify;
 pub use binding::Binding;
 pub use extension::{ID_ML_DSA_65, SIDECAR_OID, SIDECAR_OID_ARCS, SidecarExtension};
 pub use hostname::normalize_hostname;
+#[doc(hidden)]
+pub use mint::testing;
 pub use mint::{MintRequest, MintSeeds, MintedCertificate, mint, mint_with_seeds};
 pub use verify::{SidecarCheck, SidecarChecks, SidecarReport, VerifyOptions, verify_certificate};
 

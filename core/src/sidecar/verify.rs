@@ -82,10 +82,16 @@ impl SidecarChecks {
         [
             (SidecarCheck::ExtensionPresent, self.extension_present),
             (SidecarCheck::BindingMatches, self.binding_matches),
-            (SidecarCheck::ClassicalKeyMatches, self.classical_key_matches),
+            (
+                SidecarCheck::ClassicalKeyMatches,
+                self.classical_key_matches,
+            ),
             (SidecarCheck::PqKeyMatches, self.pq_key_matches),
             (SidecarCheck::PqSignatureOk, self.pq_signature_ok),
-            (SidecarCheck::ClassicalSignatureOk, self.classical_signature_ok),
+            (
+                SidecarCheck::ClassicalSignatureOk,
+                self.classical_signature_ok,
+            ),
             (SidecarCheck::ValidityOk, self.validity_ok),
             (SidecarCheck::HostnameOk, self.hostname_ok),
         ]
@@ -123,7 +129,9 @@ pub fn verify_certificate(input: &[u8], options: &VerifyOptions) -> Result<Sidec
 
     let extension = find_extension(&cert);
     checks.extension_present = extension.is_some();
-    let embedded = extension.as_ref().and_then(|e| Binding::parse(&e.binding_bytes).ok());
+    let embedded = extension
+        .as_ref()
+        .and_then(|e| Binding::parse(&e.binding_bytes).ok());
     let spki = cert.public_key().raw;
 
     if let Some(ext) = &extension {
@@ -151,8 +159,17 @@ pub fn verify_certificate(input: &[u8], options: &VerifyOptions) -> Result<Sidec
         },
     };
 
-    let failure = checks.in_order().into_iter().find(|(_, ok)| !ok).map(|(c, _)| c);
-    Ok(SidecarReport { ok: failure.is_none(), failure, checks, binding: embedded })
+    let failure = checks
+        .in_order()
+        .into_iter()
+        .find(|(_, ok)| !ok)
+        .map(|(c, _)| c);
+    Ok(SidecarReport {
+        ok: failure.is_none(),
+        failure,
+        checks,
+        binding: embedded,
+    })
 }
 
 /// Exactly one, non-critical, well-formed sidecar extension.
