@@ -1,6 +1,8 @@
 //! The committed vectors in `tests/vectors/` are exactly what the code produces, and
 //! every case verifies (or fails) the way the file says.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation is a test failure
+
 #[allow(dead_code)]
 mod support;
 

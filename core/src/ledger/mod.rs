@@ -172,8 +172,7 @@ pub fn verify_complete_chain(rows: &[LedgerEntry]) -> ChainReport {
     if !report.ok {
         return report;
     }
-    let mut expected = 1;
-    for row in rows {
+    for (expected, row) in (1u64..).zip(rows) {
         if row.seq != expected {
             return ChainReport {
                 ok: false,
@@ -182,7 +181,6 @@ pub fn verify_complete_chain(rows: &[LedgerEntry]) -> ChainReport {
                 ..report
             };
         }
-        expected += 1;
     }
     report
 }

@@ -18,11 +18,9 @@ use time::macros::datetime;
 /// Deterministic bytes: SHA-512 of a label, repeated as needed.
 pub fn seed_bytes<const N: usize>(label: &str) -> [u8; N] {
     let mut out = [0u8; N];
-    let mut counter = 0u32;
-    for chunk in out.chunks_mut(64) {
+    for (counter, chunk) in out.chunks_mut(64).enumerate() {
         let digest = Sha512::digest(format!("postq vectors/{label}/{counter}"));
         chunk.copy_from_slice(&digest[..chunk.len()]);
-        counter += 1;
     }
     out
 }

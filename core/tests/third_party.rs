@@ -1,0 +1,237 @@
+//! Third-party vectors: the IETF composite draft's id-MLDSA65-Ed25519-SHA512 entry and
+//! Wycheproof ML-DSA-65, ML-KEM-768 and Ed25519 — the primitives under our formats.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation is a test failure
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use ml_dsa::{EncodedVerifyingKey, KeyExport as _, MlDsa65};
+use ml_kem::{Decapsulate as _, DecapsulationKey, EncapsulationKey, MlKem768};
+use postq::hybrid::{HybridPublicKey, HybridSigningKey};
+use serde_json::Value;
+
+fn load(path: &str) -> Value {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors/third_party")
+        .join(path);
+    serde_json::from_str(&std::fs::read_to_string(full).expect("vector file")).expect("json")
+}
+
+fn unhex(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().unwrap_or_default()).expect("hex")
+}
+
+fn tests_of(file: &Value) -> impl Iterator<Item = (&Value, &Value)> {
+    file["testGroups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| {
+            g["tests"]
+                .as_array()
+                .expect("tests")
+                .iter()
+                .map(move |t| (g, t))
+        })
+}
+
+#[test]
+fn ietf_composite_mldsa65_ed25519_vector_verifies() {
+    let file = load("ietf-composite/mldsa65-ed25519.json");
+    let message = STANDARD
+        .decode(file["m"].as_str().expect("m"))
+        .expect("b64");
+    let ctx = STANDARD
+        .decode(file["ctx"].as_str().expect("ctx"))
+        .expect("b64");
+    let case = &file["tests"][0];
+    let pk = STANDARD
+        .decode(case["pk"].as_str().expect("pk"))
+        .expect("b64");
+    let key = HybridPublicKey::from_raw("ietf", 1, &pk[..1952], &pk[1952..]).expect("composite pk");
+    let sig = STANDARD
+        .decode(case["s"].as_str().expect("s"))
+        .expect("b64");
+    let with_ctx = STANDARD
+        .decode(case["sWithContext"].as_str().expect("s"))
+        .expect("b64");
+
+    assert!(key.verify_composite(&message, &[], &sig).ok);
+    assert!(key.verify_composite(&message, &ctx, &with_ctx).ok);
+    // Each signature is bound to its context and message.
+    let r = key.verify_composite(&message, &[], &with_ctx);
+    assert!(!r.ok && !r.pq_ok && !r.classical_ok);
+    assert!(!key.verify_composite(b"other", &[], &sig).ok);
+
+    // The draft's private key is our 64-byte seed: same public key, and our Ed25519
+    // half (deterministic) is byte-identical to the draft's.
+    let sk = STANDARD
+        .decode(case["sk"].as_str().expect("sk"))
+        .expect("b64");
+    let ours = HybridSigningKey::from_seed(&sk, "ietf", 1).expect("seed");
+    assert_eq!(ours.public_key().composite_bytes(), pk);
+    let env = ours
+        .sign_envelope(&message, postq::hybrid::composite::Hedging::Randomized)
+        .expect("sign");
+    assert_eq!(env.ed25519(), &sig[3309..]);
+    assert!(key.verify_composite(&message, &[], &env.composite()).ok);
+}
+
+#[test]
+fn wycheproof_mldsa65_verify() {
+    let file = load("wycheproof/mldsa_65_verify_test.json");
+    let mut checked = 0;
+    for (group, t) in tests_of(&file) {
+        let pk = unhex(&group["publicKey"]);
+        let expected_valid = t["result"] == "valid";
+        let ctx = unhex(&t["ctx"]);
+        let ok = EncodedVerifyingKey::<MlDsa65>::try_from(pk.as_slice()).is_ok_and(|enc| {
+            let key = ml_dsa::VerifyingKey::<MlDsa65>::decode(&enc);
+            ml_dsa::Signature::<MlDsa65>::try_from(unhex(&t["sig"]).as_slice())
+                .is_ok_and(|sig| key.verify_with_context(&unhex(&t["msg"]), &ctx, &sig))
+        });
+        assert_eq!(ok, expected_valid, "tcId {} ({})", t["tcId"], t["comment"]);
+        checked += 1;
+    }
+    assert_eq!(checked, 210);
+}
+
+#[test]
+fn wycheproof_mldsa65_sign_from_seed() {
+    let file = load("wycheproof/mldsa_65_sign_seed_test.json");
+    let (mut signed, mut skipped) = (0, 0);
+    for (group, t) in tests_of(&file) {
+        let seed = unhex(&group["privateSeed"]);
+        let Ok(seed) = ml_dsa::Seed::try_from(seed.as_slice()) else {
+            assert_eq!(
+                t["result"], "invalid",
+                "tcId {}: bad seed length must be invalid",
+                t["tcId"]
+            );
+            continue;
+        };
+        let key = ml_dsa::SigningKey::<MlDsa65>::from_seed(&seed);
+        assert_eq!(
+            key.expanded_key().verifying_key().encode().to_vec(),
+            unhex(&group["publicKey"])
+        );
+        assert_eq!(key.to_bytes().to_vec(), unhex(&group["privateSeed"]));
+        if t.get("rnd").is_some() {
+            skipped += 1; // hedged signing with given randomness: not exposed by ml-dsa
+            continue;
+        }
+        let sig = match t.get("msg") {
+            Some(msg) => key
+                .expanded_key()
+                .sign_deterministic(&unhex(msg), &unhex(&t["ctx"]))
+                .ok(),
+            None => {
+                let mu: [u8; 64] = unhex(&t["mu"]).try_into().expect("64-byte mu");
+                Some(key.expanded_key().sign_mu_deterministic(&mu.into()))
+            }
+        };
+        match (t["result"].as_str(), sig) {
+            (Some("valid"), Some(sig)) => assert_eq!(
+                sig.encode().to_vec(),
+                unhex(&t["sig"]),
+                "tcId {}",
+                t["tcId"]
+            ),
+            (Some("invalid"), None) => {}
+            (r, s) => panic!(
+                "tcId {}: result {r:?} but signing gave {:?}",
+                t["tcId"],
+                s.is_some()
+            ),
+        }
+        signed += 1;
+    }
+    assert!(
+        signed >= 100 && skipped <= 1,
+        "signed {signed}, skipped {skipped}"
+    );
+}
+
+#[test]
+fn wycheproof_mlkem768_decapsulation() {
+    let file = load("wycheproof/mlkem_768_test.json");
+    let mut checked = 0;
+    for (_, t) in tests_of(&file) {
+        let Ok(seed) = ml_kem::Seed::try_from(unhex(&t["seed"]).as_slice()) else {
+            assert_eq!(
+                t["result"], "invalid",
+                "tcId {}: bad seed length must be invalid",
+                t["tcId"]
+            );
+            checked += 1;
+            continue;
+        };
+        let dk = DecapsulationKey::<MlKem768>::from_seed(seed);
+        let ek_ok = match t.get("ek") {
+            Some(ek) => {
+                let ek = unhex(ek);
+                let parsed = <&[u8; 1184]>::try_from(ek.as_slice())
+                    .ok()
+                    .and_then(|b| EncapsulationKey::<MlKem768>::new(&(*b).into()).ok());
+                parsed.is_some_and(|p| {
+                    p.to_bytes().to_vec() == dk.encapsulation_key().to_bytes().to_vec()
+                })
+            }
+            None => true,
+        };
+        let shared = dk.decapsulate_slice(&unhex(&t["c"])).ok();
+        let ok = ek_ok && shared.is_some_and(|k| k.to_vec() == unhex(&t["K"]));
+        assert_eq!(
+            ok,
+            t["result"] == "valid",
+            "tcId {} ({})",
+            t["tcId"],
+            t["comment"]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 193);
+}
+
+#[test]
+fn wycheproof_mlkem768_keygen_from_seed() {
+    let file = load("wycheproof/mlkem_768_keygen_seed_test.json");
+    for (_, t) in tests_of(&file) {
+        let seed = ml_kem::Seed::try_from(unhex(&t["seed"]).as_slice()).expect("seed");
+        let dk = DecapsulationKey::<MlKem768>::from_seed(seed);
+        assert_eq!(
+            dk.encapsulation_key().to_bytes().to_vec(),
+            unhex(&t["ek"]),
+            "tcId {}",
+            t["tcId"]
+        );
+    }
+}
+
+#[test]
+fn wycheproof_ed25519_verify_strict() {
+    let file = load("wycheproof/ed25519_test.json");
+    let mut checked = 0;
+    for (group, t) in tests_of(&file) {
+        let pk: [u8; 32] = unhex(&group["publicKey"]["pk"])
+            .try_into()
+            .expect("32-byte key");
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&pk).expect("valid key");
+        let ok = <[u8; 64]>::try_from(unhex(&t["sig"]).as_slice()).is_ok_and(|sig| {
+            key.verify_strict(
+                &unhex(&t["msg"]),
+                &ed25519_dalek::Signature::from_bytes(&sig),
+            )
+            .is_ok()
+        });
+        assert_eq!(
+            ok,
+            t["result"] == "valid",
+            "tcId {} ({})",
+            t["tcId"],
+            t["comment"]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 151);
+}
