@@ -61,7 +61,9 @@ export function generate() {
     };
   });
   return {
-    generator: 'tests/interop/gen-noble.mjs (@noble/post-quantum ml_dsa65, @noble/curves ed25519; not postq)',
+    description: 'Hybrid mldsa65+ed25519 signatures made by tests/interop/gen-noble.mjs with @noble/post-quantum ' +
+      'ml_dsa65 (ctx = Label, deterministic rnd = 0) and @noble/curves ed25519 over M\' (docs/formats.md §2), ' +
+      'not by postq; same layout as hybrid.json keys + valid.',
     prefix: new TextDecoder().decode(PREFIX),
     label: new TextDecoder().decode(LABEL),
     keys: outKeys,

@@ -458,4 +458,20 @@ export function verifyLedger(rows) {
   return { ok: true, failedSeq: null, reason: null };
 }
 
+/**
+ * A full export (`complete`): verifyLedger plus no gaps from seq 1, so a deleted row is
+ * caught. NB: formats.md §6 only says a full export "verifies end to end from the genesis
+ * row"; the reason name `missing_row` comes from the Rust core / vectors, not the spec.
+ */
+export function verifyLedgerComplete(rows) {
+  const r = verifyLedger(rows);
+  if (!r.ok) return r;
+  let want = 1;
+  for (const row of rows) {
+    if (row.seq !== want) return { ok: false, failedSeq: row.seq, reason: 'missing_row' };
+    want++;
+  }
+  return r;
+}
+
 export { ml_dsa65, ml_kem768, ed25519, x25519, sha256, sha512, X509Certificate, asn1js };
