@@ -1,0 +1,182 @@
+//! The key encryption key (KEK) and sealing of private material at rest.
+//!
+//! Private halves of hybrid signing keys (and, in the next issue, vault credentials) are
+//! stored as `0x01 ‖ nonce (12) ‖ AES-256-GCM(kek, nonce, secret, aad)`, with a fresh
+//! random nonce for every seal and the record's identity (e.g. `hk:<keyId>:v<n>`) as
+//! associated data, so a sealed blob cannot be moved to another record.
+//!
+//! The KEK comes from `POSTQ_KEK` (64 hex characters or base64 of 32 bytes) or from the
+//! file `kek.key` in the data dir, generated on first start with mode 0600.
+
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use zeroize::Zeroizing;
+
+const SEAL_VERSION: u8 = 1;
+const NONCE_LEN: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KekError {
+    #[error("POSTQ_KEK must be 32 bytes as 64 hex characters or base64")]
+    BadEnv,
+    #[error("KEK file {0} must hold 32 bytes as 64 hex characters")]
+    BadFile(String),
+    #[error("KEK file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("random number generator failed")]
+    Rng,
+    #[error("sealed data could not be opened (wrong KEK or corrupted record)")]
+    Open,
+}
+
+/// The KEK. Never printed: no `Debug`/`Display` of the bytes.
+pub struct Kek {
+    cipher: Aes256Gcm,
+}
+
+impl std::fmt::Debug for Kek {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kek(..)")
+    }
+}
+
+fn decode_key(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let text = text.trim();
+    let bytes = if text.len() == 64 {
+        hex::decode(text).ok()?
+    } else {
+        base64::engine::general_purpose::STANDARD.decode(text).ok()?
+    };
+    (bytes.len() == 32).then(|| Zeroizing::new(bytes))
+}
+
+impl Kek {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KekError> {
+        let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| KekError::BadEnv)?;
+        Ok(Self { cipher })
+    }
+
+    /// From the `POSTQ_KEK` text form.
+    pub fn from_text(text: &str) -> Result<Self, KekError> {
+        let bytes = decode_key(text).ok_or(KekError::BadEnv)?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// A fresh random KEK (throwaway `--memory` runs without `POSTQ_KEK`).
+    pub fn random() -> Result<Self, KekError> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut()).map_err(|_| KekError::Rng)?;
+        Self::from_bytes(bytes.as_ref())
+    }
+
+    /// Load `path`, or create it with a fresh random key and mode 0600.
+    pub fn load_or_create_file(path: &Path) -> Result<Self, KekError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let bytes =
+                    decode_key(&text).ok_or_else(|| KekError::BadFile(path.display().to_string()))?;
+                Self::from_bytes(&bytes)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                getrandom::fill(bytes.as_mut()).map_err(|_| KekError::Rng)?;
+                let text = Zeroizing::new(hex::encode(bytes.as_ref()));
+                write_private_file(path, text.as_bytes())?;
+                Self::from_bytes(bytes.as_ref())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn seal(&self, aad: &str, secret: &[u8]) -> Result<Vec<u8>, KekError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| KekError::Rng)?;
+        let ct = self
+            .cipher
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: secret,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| KekError::Rng)?;
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
+        out.push(SEAL_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
+    pub fn open(&self, aad: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KekError> {
+        if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != SEAL_VERSION {
+            return Err(KekError::Open);
+        }
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&sealed[1..1 + NONCE_LEN]);
+        self.cipher
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: &sealed[1 + NONCE_LEN..],
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| KekError::Open)
+    }
+}
+
+#[cfg(unix)]
+fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_open_roundtrip_binds_aad() {
+        let kek = Kek::random().unwrap();
+        let sealed = kek.seal("hk:a:v1", b"secret").unwrap();
+        assert_eq!(kek.open("hk:a:v1", &sealed).unwrap().as_slice(), b"secret");
+        assert!(kek.open("hk:b:v1", &sealed).is_err());
+        let other = Kek::random().unwrap();
+        assert!(other.open("hk:a:v1", &sealed).is_err());
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kek.key");
+        let a = Kek::load_or_create_file(&path).unwrap();
+        let b = Kek::load_or_create_file(&path).unwrap();
+        let sealed = a.seal("x", b"y").unwrap();
+        assert_eq!(b.open("x", &sealed).unwrap().as_slice(), b"y");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(Kek::from_text(&"ab".repeat(32)).is_ok());
+        assert!(Kek::from_text("short").is_err());
+    }
+}

@@ -1,0 +1,193 @@
+//! `postq-server`: run the postq reference server, or mint API keys for it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use postq_server::{Config, RateLimits, auth};
+
+#[derive(Parser, Debug)]
+#[command(name = "postq-server", version, about = "postq reference server (scans, hybrid keys, signing, audit)")]
+struct Cli {
+    #[command(flatten)]
+    server: ServerArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ServerArgs {
+    /// Address to listen on.
+    #[arg(long, env = "POSTQ_SERVER_LISTEN", default_value = postq_server::DEFAULT_LISTEN, global = true)]
+    listen: SocketAddr,
+    /// Directory for the SQLite database and the generated KEK file.
+    #[arg(long, env = "POSTQ_SERVER_DATA_DIR", default_value = postq_server::DEFAULT_DATA_DIR, global = true)]
+    data_dir: PathBuf,
+    /// Keep everything in memory (nothing survives a stop).
+    #[arg(long, env = "POSTQ_SERVER_MEMORY")]
+    memory: bool,
+    /// Honour the X-PostQ-Fault request header (status=NNN, delay=MS, drop).
+    #[arg(long, env = "POSTQ_SERVER_FAULTS")]
+    faults: bool,
+    /// Base URL of scan permalinks.
+    #[arg(long, env = "POSTQ_SERVER_DASHBOARD_URL", default_value = postq_server::DEFAULT_DASHBOARD_URL)]
+    dashboard_url: String,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "POSTQ_SERVER_MAX_BODY_BYTES", default_value_t = postq_server::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// Requests per minute per API key: `scans_write=60,read=600,write=300`.
+    #[arg(long, env = "POSTQ_SERVER_RATE_LIMITS", value_parser = RateLimits::parse)]
+    rate_limits: Option<RateLimits>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Manage API keys (works on the data dir directly; the server may be running).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Mint an API key and print it once (on stdout; details on stderr).
+    Create {
+        /// Organisation id (`org_…`) or name; a new name creates the organisation.
+        #[arg(long)]
+        org: String,
+        /// Comma-separated scopes, or `all`. Default: the read scopes.
+        #[arg(long)]
+        scopes: Option<String>,
+        /// A label for the key.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke an API key by id (`ak_…`).
+    Revoke {
+        id: String,
+    },
+}
+
+impl ServerArgs {
+    fn config(&self) -> Config {
+        Config {
+            listen: self.listen,
+            data_dir: self.data_dir.clone(),
+            memory: self.memory,
+            faults: self.faults,
+            dashboard_url: self.dashboard_url.clone(),
+            max_body_bytes: self.max_body_bytes,
+            rate_limits: self.rate_limits.unwrap_or_default(),
+            kek: std::env::var("POSTQ_KEK").ok().filter(|k| !k.is_empty()),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let config = cli.server.config();
+    match cli.command {
+        None => {
+            let running = postq_server::spawn(config.clone()).await?;
+            if let Some(key) = &running.bootstrap_key {
+                println!(
+                    "postq-server: bootstrap admin key for organisation \"default\" ({}), shown once:",
+                    running.bootstrap_org_id.as_deref().unwrap_or("?")
+                );
+                println!("{key}");
+            }
+            eprintln!(
+                "postq-server listening on {} ({})",
+                running.base_url(),
+                if config.memory {
+                    "in memory".to_owned()
+                } else {
+                    format!("data in {}", config.data_dir.display())
+                }
+            );
+            shutdown_signal().await;
+            running.shutdown().await;
+            Ok(())
+        }
+        Some(Command::Keys { command }) => {
+            if config.memory {
+                return Err("`keys` works on a data dir; --memory has none".into());
+            }
+            let store = postq_server::open_store(&config).await?;
+            match command {
+                KeysCommand::Create { org, scopes, name } => {
+                    let scopes = match scopes {
+                        Some(s) => auth::parse_scopes(&s)?,
+                        None => auth::DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+                    };
+                    let org_id = store.ensure_org(&org).await?;
+                    let key = store.create_api_key(&org_id, &name, &scopes).await?;
+                    eprintln!(
+                        "API key {} for organisation {org_id} with scopes: {} (shown once)",
+                        key.id,
+                        key.scopes.join(" ")
+                    );
+                    println!("{}", key.key);
+                }
+                KeysCommand::Revoke { id } => {
+                    if store.revoke_api_key(&id).await? {
+                        eprintln!("revoked {id}");
+                    } else {
+                        return Err(format!("no active API key {id}").into());
+                    }
+                }
+            }
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("POSTQ_SERVER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("postq-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("postq-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
