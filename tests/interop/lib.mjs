@@ -18,7 +18,8 @@ import { domainToASCII } from 'node:url';
 // ---------------------------------------------------------------- encodings
 
 export const te = new TextEncoder();
-export const td = new TextDecoder('utf-8', { fatal: true });
+// fatal: invalid UTF-8 throws; ignoreBOM: a leading U+FEFF is kept (and JSON.parse then refuses it)
+export const td = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export const hex = (b) => Buffer.from(b).toString('hex');
 export function unhex(s) {
@@ -152,6 +153,11 @@ export function parseEnvelope(s) {
   try { text = td.decode(raw); o = JSON.parse(text); } catch (e) { fail(`json: ${e.message}`); }
   const want = ['v', 'alg', 'keyId', 'keyVersion', 'mldsa65', 'ed25519'];
   if (o === null || typeof o !== 'object' || Array.isArray(o)) fail('not an object');
+  // JSON.parse silently keeps the last of duplicate members and reads 1.0 as 1: check the text.
+  const memberNames = text.match(/"(?:[^"\\]|\\.)*"\s*:/g) ?? [];
+  if (memberNames.length !== want.length) fail(`${memberNames.length} members (duplicates?)`);
+  for (const n of ['v', 'keyVersion'])
+    if (!new RegExp(`"${n}"\\s*:\\s*[0-9]+\\s*[,}]`).test(text)) fail(`${n} is not an integer literal`);
   const keys = keysOf(o);
   if ([...keys].sort().join() !== [...want].sort().join()) fail(`fields ${JSON.stringify(keys)}`);
   if (o.v !== 1) fail('v');
