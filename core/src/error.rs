@@ -48,13 +48,51 @@ pub enum Error {
     /// A primitive failed where it should not (e.g. ML-DSA rejection sampling gave up).
     #[error("cryptographic operation failed: {0}")]
     Crypto(&'static str),
+    /// The API answered with an error (`{"error":{"code","message","requestId"}}`).
+    #[error("{message} (HTTP {status}, {code}{})", request_id.as_deref().map(|id| format!(", request {id}")).unwrap_or_default())]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The API's stable error code, e.g. `insufficient_scope`.
+        code: String,
+        /// Human-readable message from the server.
+        message: String,
+        /// `X-Request-Id` / `error.requestId`, for support.
+        request_id: Option<String>,
+        /// `Retry-After`, when the server sent one.
+        retry_after: Option<std::time::Duration>,
+    },
+    /// The server could not be reached or the connection broke.
+    #[error("connection failed: {0}")]
+    Connection(String),
+    /// A timeout elapsed (connect, attempt or whole call).
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The client is misconfigured (missing key, key over plain HTTP, bad base URL).
+    #[error("client configuration: {0}")]
+    Config(String),
+    /// The server answered with something that is not the documented shape.
+    #[error("unexpected response (HTTP {status}): {reason}")]
+    InvalidResponse {
+        /// HTTP status.
+        status: u16,
+        /// What was wrong.
+        reason: String,
+        /// Request id, when the server sent one.
+        request_id: Option<String>,
+    },
 }
 
 impl Error {
     /// A stable, machine-readable code for this error, shared with the HTTP API's
     /// `error.code` vocabulary.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
+            Error::Api { code, .. } => code,
+            Error::Connection(_) => "connection_error",
+            Error::Timeout(_) => "timeout",
+            Error::Config(_) => "invalid_config",
+            Error::InvalidResponse { .. } => "invalid_response",
             Error::InvalidInput { .. } => "invalid_input",
             Error::InvalidSignature(_) => "invalid_signature",
             Error::KeyMismatch { .. } => "key_mismatch",
@@ -63,6 +101,32 @@ impl Error {
             Error::SealOpenFailed => "seal_open_failed",
             Error::Randomness => "randomness_unavailable",
             Error::Crypto(_) => "crypto_failure",
+        }
+    }
+
+    /// The HTTP status, for errors the API returned.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The request id, for errors the API returned.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { request_id, .. } | Error::InvalidResponse { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait (429/503).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::Api { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 

@@ -12,7 +12,15 @@
 //!   hybrid TLS certificates: mint, parse, verify.
 //! - [`seal`]: ML-KEM-768 + X25519 hybrid encryption (`pqseal-v1`).
 //! - [`ledger`]: the audit ledger's SHA-256 hash chain.
+//!
+//! The API client ([`Client`], feature `client`, on by default) calls the postq HTTP API
+//! with retries, idempotency keys and typed errors; [`api`] holds its typed requests
+//! and responses.
 
+#[cfg(feature = "client")]
+pub mod api;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod hybrid;
 pub mod ledger;
@@ -22,4 +30,6 @@ pub mod sidecar;
 mod encoding;
 mod rng;
 
+#[cfg(feature = "client")]
+pub use client::{Client, ClientConfig, RequestOptions};
 pub use error::{Error, Result};

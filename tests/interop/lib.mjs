@@ -143,7 +143,8 @@ export function encodeEnvelope({ keyId, keyVersion, mldsa65, ed25519: ed }) {
   return b64(te.encode(JSON.stringify({ v: 1, alg: ALG, keyId, keyVersion, mldsa65: b64(mldsa65), ed25519: b64(ed) })));
 }
 
-/** Strict envelope parser (§2 "Parsing"). Throws FormatError('invalid_signature'). */
+/** Strict envelope parser (§2 "Parsing"). Throws FormatError('invalid_signature'), or
+ * FormatError('unsupported_version') for a `v` or `alg` this version does not know. */
 export function parseEnvelope(s) {
   const fail = (m) => { throw new FormatError('invalid_signature', m); };
   if (typeof s !== 'string') fail('not a string');
@@ -160,8 +161,8 @@ export function parseEnvelope(s) {
     if (!new RegExp(`"${n}"\\s*:\\s*[0-9]+\\s*[,}]`).test(text)) fail(`${n} is not an integer literal`);
   const keys = keysOf(o);
   if ([...keys].sort().join() !== [...want].sort().join()) fail(`fields ${JSON.stringify(keys)}`);
-  if (o.v !== 1) fail('v');
-  if (o.alg !== ALG) fail('alg');
+  if (o.v !== 1) throw new FormatError('unsupported_version', `v ${o.v}`);
+  if (o.alg !== ALG) throw new FormatError('unsupported_version', `alg ${o.alg}`);
   if (typeof o.keyId !== 'string' || !KEYID_RE.test(o.keyId)) fail('keyId');
   if (!Number.isInteger(o.keyVersion) || o.keyVersion < 1) fail('keyVersion');
   let mldsa65, ed;

@@ -130,7 +130,7 @@ function checkInvalid(doc, keys) {
   });
 }
 // the errors formats.md §2 names for verification
-const SPEC_ERRORS = new Set(['invalid_signature', 'key_mismatch']);
+const SPEC_ERRORS = new Set(['invalid_signature', 'key_mismatch', 'unsupported_version']);
 
 describe('hybrid.json (composite ML-DSA-65 + Ed25519, envelope, public key, JWK)', () => {
   const doc = load('hybrid.json');

@@ -60,7 +60,7 @@ impl SignatureEnvelope {
                 text.len()
             )));
         }
-        let json_bytes = from_b64("signature", text.trim()).map_err(|_| invalid("not base64"))?;
+        let json_bytes = from_b64("signature", text).map_err(|_| invalid("not base64"))?;
         let json: EnvelopeJson = serde_json::from_slice(&json_bytes)
             .map_err(|e| invalid(format!("not a signature envelope: {e}")))?;
         if json.v != 1 {
@@ -76,6 +76,9 @@ impl SignatureEnvelope {
             });
         }
         check_key_id(&json.key_id).map_err(|_| invalid("bad keyId"))?;
+        if json.key_version == 0 {
+            return Err(invalid("keyVersion must be at least 1"));
+        }
         let mldsa65 =
             from_b64("mldsa65", &json.mldsa65).map_err(|_| invalid("mldsa65 is not base64"))?;
         let ed25519 =

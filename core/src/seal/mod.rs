@@ -75,7 +75,7 @@ impl SealPublicKey {
 
     /// Parse the base64 form.
     pub fn from_base64(text: &str) -> Result<Self> {
-        Self::from_bytes(&from_b64("seal public key", text.trim())?)
+        Self::from_bytes(&from_b64("seal public key", text)?)
     }
 
     /// `ek ‖ x25519` (1216 bytes).

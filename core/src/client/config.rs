@@ -1,0 +1,106 @@
+//! Client configuration. The API key is never printed.
+
+use std::fmt;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+/// Where requests go unless configured otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://api.postq.dev";
+
+/// Everything the client needs; build with [`ClientConfig::new`] or
+/// [`ClientConfig::from_env`] and adjust fields.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// `pq_live_…`. Sent as `Authorization: Bearer`.
+    pub api_key: Option<Zeroizing<String>>,
+    /// Default [`DEFAULT_BASE_URL`].
+    pub base_url: String,
+    /// Time to establish a connection (default 10 s).
+    pub connect_timeout: Duration,
+    /// One attempt, from sending to the last byte of the body (default 60 s).
+    pub attempt_timeout: Duration,
+    /// The whole call including retries and backoff (default 180 s).
+    pub total_timeout: Duration,
+    /// Retries after the first attempt (default 2).
+    pub max_retries: u32,
+    /// Longest `Retry-After` honoured; longer waits fail fast (default 60 s).
+    pub max_retry_after: Duration,
+    /// First backoff step (default 500 ms; doubles per retry, capped at 8 s, jittered).
+    pub initial_backoff: Duration,
+    /// Appended to the `postq-rust/<version>` user agent, e.g. `postq-python/0.1.0`.
+    pub user_agent_prefix: Option<String>,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(60),
+            total_timeout: Duration::from_secs(180),
+            max_retries: 2,
+            max_retry_after: Duration::from_secs(60),
+            initial_backoff: Duration::from_millis(500),
+            user_agent_prefix: None,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Defaults with this API key.
+    pub fn new(api_key: impl Into<String>) -> Self {
+        ClientConfig {
+            api_key: Some(Zeroizing::new(api_key.into())),
+            ..Self::default()
+        }
+    }
+
+    /// Defaults overridden by `POSTQ_API_KEY` and `POSTQ_BASE_URL`.
+    pub fn from_env() -> Self {
+        let mut config = ClientConfig::default();
+        if let Ok(key) = std::env::var("POSTQ_API_KEY")
+            && !key.is_empty()
+        {
+            config.api_key = Some(Zeroizing::new(key));
+        }
+        if let Ok(url) = std::env::var("POSTQ_BASE_URL")
+            && !url.is_empty()
+        {
+            config.base_url = url;
+        }
+        config
+    }
+
+    /// Builder-style base URL.
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+}
+
+/// Per-call overrides, applied with [`crate::Client::with_options`].
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions {
+    /// Retries for this call.
+    pub max_retries: Option<u32>,
+    /// Whole-call timeout for this call.
+    pub timeout: Option<Duration>,
+    /// Use this `Idempotency-Key` instead of a generated one (POST only).
+    pub idempotency_key: Option<String>,
+}

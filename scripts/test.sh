@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one test command (README "Run every test"). Installs what the tests need on a
+# fresh Debian machine, then runs every language's tests. CI calls exactly this.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==== %s\n' "$*"; }
+
+need_apt=()
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v node >/dev/null || need_apt+=(nodejs npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  step "apt-get install ${need_apt[*]}"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+step "rustfmt + clippy"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+
+step "Rust: cargo test --workspace"
+cargo test --workspace
+
+step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
+bash tests/interop/run.sh
