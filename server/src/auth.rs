@@ -44,7 +44,11 @@ pub const DEFAULT_SCOPES: &[&str] = &[
 /// Parse a scope list (comma or space separated); `all` expands to every scope.
 pub fn parse_scopes(text: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
-    for s in text.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+    for s in text
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         if s == "all" {
             for a in ALL_SCOPES {
                 if !out.iter().any(|o| o == a) {
@@ -126,9 +130,7 @@ fn presented_key(parts: &Parts) -> Option<&str> {
     if let Some(v) = parts.headers.get(axum::http::header::AUTHORIZATION) {
         let v = v.to_str().ok()?;
         let (scheme, token) = v.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim());
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
     }
     parts
         .headers
@@ -144,7 +146,9 @@ pub async fn require_api_key(
     next: Next,
 ) -> Result<Response, ApiError> {
     let (mut parts, body) = req.into_parts();
-    let has_header = parts.headers.contains_key(axum::http::header::AUTHORIZATION)
+    let has_header = parts
+        .headers
+        .contains_key(axum::http::header::AUTHORIZATION)
         || parts.headers.contains_key("x-api-key");
     let Some(key) = presented_key(&parts) else {
         return Err(ApiError::unauthorized(if has_header {

@@ -14,7 +14,11 @@ static LAST: Mutex<u128> = Mutex::new(0);
 
 /// Never issue an id at or below `seen` (used at startup with the newest stored id).
 pub fn observe(id: &str) {
-    if let Some(u) = id.rsplit('_').next().and_then(|s| Ulid::from_string(s).ok()) {
+    if let Some(u) = id
+        .rsplit('_')
+        .next()
+        .and_then(|s| Ulid::from_string(s).ok())
+    {
         let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
         if u.0 > *last {
             *last = u.0;

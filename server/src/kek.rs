@@ -48,7 +48,9 @@ fn decode_key(text: &str) -> Option<Zeroizing<Vec<u8>>> {
     let bytes = if text.len() == 64 {
         hex::decode(text).ok()?
     } else {
-        base64::engine::general_purpose::STANDARD.decode(text).ok()?
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()?
     };
     (bytes.len() == 32).then(|| Zeroizing::new(bytes))
 }
@@ -76,8 +78,8 @@ impl Kek {
     pub fn load_or_create_file(path: &Path) -> Result<Self, KekError> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                let bytes =
-                    decode_key(&text).ok_or_else(|| KekError::BadFile(path.display().to_string()))?;
+                let bytes = decode_key(&text)
+                    .ok_or_else(|| KekError::BadFile(path.display().to_string()))?;
                 Self::from_bytes(&bytes)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

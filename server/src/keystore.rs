@@ -238,7 +238,11 @@ impl Store {
         Ok(self.get_hybrid_key(org_id, id).await?.map(Ok))
     }
 
-    pub async fn get_hybrid_key(&self, org_id: &str, id: &str) -> Result<Option<KeyRow>, sqlx::Error> {
+    pub async fn get_hybrid_key(
+        &self,
+        org_id: &str,
+        id: &str,
+    ) -> Result<Option<KeyRow>, sqlx::Error> {
         let sql = "SELECT id, name, algorithm, backend, latest_version, min_version, created_at, rotated_at
                    FROM hybrid_keys WHERE org_id = ? AND id = ?";
         Ok(sqlx::query(sql)

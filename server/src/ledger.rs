@@ -29,10 +29,11 @@ pub async fn append(
     tx: &mut Transaction<'static, Sqlite>,
     event: Event<'_>,
 ) -> Result<LedgerEntry, sqlx::Error> {
-    let last = sqlx::query("SELECT seq, hash FROM ledger WHERE org_id = ? ORDER BY seq DESC LIMIT 1")
-        .bind(event.org_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let last =
+        sqlx::query("SELECT seq, hash FROM ledger WHERE org_id = ? ORDER BY seq DESC LIMIT 1")
+            .bind(event.org_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let (seq, prev_hash) = match last {
         Some(r) => (
             u64::try_from(r.get::<i64, _>("seq")).unwrap_or(0) + 1,

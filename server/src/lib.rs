@@ -182,9 +182,16 @@ impl Running {
 
     /// Mint an API key in organisation `org` (an `org_…` id, or a name, created if new).
     /// `scopes` empty means the default read scopes.
-    pub async fn create_api_key(&self, org: &str, scopes: &[&str]) -> Result<NewApiKey, StartError> {
+    pub async fn create_api_key(
+        &self,
+        org: &str,
+        scopes: &[&str],
+    ) -> Result<NewApiKey, StartError> {
         let scopes: Vec<String> = if scopes.is_empty() {
-            auth::DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
+            auth::DEFAULT_SCOPES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
         } else {
             auth::parse_scopes(&scopes.join(","))
                 .map_err(|e| StartError::Io(std::io::Error::other(e)))?
@@ -252,7 +259,11 @@ async fn load_kek(config: &Config, store: &Store) -> Result<Kek, StartError> {
             kek.open(CHECK_AAD, &sealed)
                 .map_err(|_| StartError::KekMismatch)?;
         }
-        None => store.meta_set("kek_check", &kek.seal(CHECK_AAD, b"ok")?).await?,
+        None => {
+            store
+                .meta_set("kek_check", &kek.seal(CHECK_AAD, b"ok")?)
+                .await?
+        }
     }
     Ok(kek)
 }

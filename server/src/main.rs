@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use postq_server::{Config, RateLimits, auth};
 
 #[derive(Parser, Debug)]
-#[command(name = "postq-server", version, about = "postq reference server (scans, hybrid keys, signing, audit)")]
+#[command(
+    name = "postq-server",
+    version,
+    about = "postq reference server (scans, hybrid keys, signing, audit)"
+)]
 struct Cli {
     #[command(flatten)]
     server: ServerArgs,
@@ -65,9 +69,7 @@ enum KeysCommand {
         name: String,
     },
     /// Revoke an API key by id (`ak_…`).
-    Revoke {
-        id: String,
-    },
+    Revoke { id: String },
 }
 
 impl ServerArgs {
@@ -141,7 +143,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 KeysCommand::Create { org, scopes, name } => {
                     let scopes = match scopes {
                         Some(s) => auth::parse_scopes(&s)?,
-                        None => auth::DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+                        None => auth::DEFAULT_SCOPES
+                            .iter()
+                            .map(|s| (*s).to_owned())
+                            .collect(),
                     };
                     let org_id = store.ensure_org(&org).await?;
                     let key = store.create_api_key(&org_id, &name, &scopes).await?;
@@ -176,7 +181,10 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("postq-server: {e}");

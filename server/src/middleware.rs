@@ -103,7 +103,9 @@ pub async fn body_limit(
             ApiError::bad_request("invalid_request", "Could not read the request body.")
         }
     })?;
-    Ok(next.run(Request::from_parts(parts, Body::from(bytes))).await)
+    Ok(next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await)
 }
 
 // ---- rate limits ------------------------------------------------------------------------
@@ -246,10 +248,7 @@ pub async fn rate_limit(
                 HeaderName::from_static("x-ratelimit-limit"),
                 num(u64::from(limit)),
             )
-            .with_header(
-                HeaderName::from_static("x-ratelimit-remaining"),
-                num(0),
-            )
+            .with_header(HeaderName::from_static("x-ratelimit-remaining"), num(0))
             .with_header(
                 HeaderName::from_static("x-ratelimit-reset"),
                 num(unix_now() + secs),
@@ -275,7 +274,11 @@ struct Fault {
 
 fn parse_fault(text: &str) -> Result<Fault, String> {
     let mut f = Fault::default();
-    for item in text.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()) {
+    for item in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match item.split_once('=') {
             Some(("status", v)) => {
                 let code: u16 = v.trim().parse().map_err(|_| format!("bad status `{v}`"))?;
@@ -335,9 +338,8 @@ pub async fn faults(
     let text = value
         .to_str()
         .map_err(|_| ApiError::bad_request("invalid_fault", "Unreadable X-PostQ-Fault header."))?;
-    let fault = parse_fault(text).map_err(|e| {
-        ApiError::bad_request("invalid_fault", format!("X-PostQ-Fault: {e}."))
-    })?;
+    let fault = parse_fault(text)
+        .map_err(|e| ApiError::bad_request("invalid_fault", format!("X-PostQ-Fault: {e}.")))?;
     tracing::info!(?fault, "injecting fault");
     if let Some(d) = fault.delay {
         tokio::time::sleep(d).await;
@@ -434,11 +436,8 @@ pub async fn idempotency(
             content_type,
             body,
         } => {
-            let mut resp = (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                body,
-            )
-                .into_response();
+            let mut resp =
+                (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
             if let Some(ct) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
                 resp.headers_mut().insert(header::CONTENT_TYPE, ct);
             }

@@ -233,8 +233,8 @@ impl Store {
         name: &str,
         scopes: &[String],
     ) -> Result<NewApiKey, sqlx::Error> {
-        let key = crate::auth::generate_key()
-            .map_err(|e| sqlx::Error::Protocol(format!("rng: {e}")))?;
+        let key =
+            crate::auth::generate_key().map_err(|e| sqlx::Error::Protocol(format!("rng: {e}")))?;
         let id = ids::new_id("ak");
         sqlx::query(
             "INSERT INTO api_keys (id, org_id, name, key_hash, key_prefix, scopes, created_at)
@@ -277,11 +277,12 @@ impl Store {
     }
 
     pub async fn revoke_api_key(&self, id: &str) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(ids::now())
-            .bind(id)
-            .execute(&self.writer)
-            .await?;
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(ids::now())
+                .bind(id)
+                .execute(&self.writer)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -378,9 +379,9 @@ impl Store {
         before: Option<&str>,
         limit: u32,
     ) -> Result<Vec<ScanRow>, sqlx::Error> {
-        let rows = match before {
-            Some(b) => {
-                sqlx::query(
+        let rows =
+            match before {
+                Some(b) => sqlx::query(
                     "SELECT id, type, target, risk_score, risk_level, source, metadata, created_at
                      FROM scans WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
                 )
@@ -388,19 +389,16 @@ impl Store {
                 .bind(b)
                 .bind(i64::from(limit) + 1)
                 .fetch_all(&self.reader)
-                .await?
-            }
-            None => {
-                sqlx::query(
+                .await?,
+                None => sqlx::query(
                     "SELECT id, type, target, risk_score, risk_level, source, metadata, created_at
                      FROM scans WHERE org_id = ? ORDER BY id DESC LIMIT ?",
                 )
                 .bind(org_id)
                 .bind(i64::from(limit) + 1)
                 .fetch_all(&self.reader)
-                .await?
-            }
-        };
+                .await?,
+            };
         Ok(rows.iter().map(Self::scan_from_row).collect())
     }
 
@@ -477,7 +475,9 @@ impl Store {
         Ok(IdemState::Done {
             status: u16::try_from(row.get::<i64, _>("status")).unwrap_or(500),
             content_type: row.get("content_type"),
-            body: row.get::<Option<Vec<u8>>, _>("response_body").unwrap_or_default(),
+            body: row
+                .get::<Option<Vec<u8>>, _>("response_body")
+                .unwrap_or_default(),
         })
     }
 

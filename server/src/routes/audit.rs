@@ -87,9 +87,8 @@ pub async fn list_audit(
     let limit = page_limit(params.limit)?;
     let time = |field: &str, v: Option<String>| -> Result<Option<String>, ApiError> {
         v.map(|s| {
-            ids::parse_ts(&s).ok_or_else(|| {
-                ApiError::validation(format!("{field} must be an RFC 3339 time."))
-            })
+            ids::parse_ts(&s)
+                .ok_or_else(|| ApiError::validation(format!("{field} must be an RFC 3339 time.")))
         })
         .transpose()
     };
@@ -98,7 +97,9 @@ pub async fn list_audit(
         .as_ref()
         .is_some_and(|t| t.is_empty() || t.len() > 64)
     {
-        return Err(ApiError::validation("eventType must be 1 to 64 characters."));
+        return Err(ApiError::validation(
+            "eventType must be 1 to 64 characters.",
+        ));
     }
     let filter = AuditFilter {
         event_type: params.event_type,
@@ -111,11 +112,15 @@ pub async fn list_audit(
             .transpose()?
             .map(|c| c.seq),
     };
-    let mut rows = state.store.list_ledger(&auth.org_id, &filter, limit).await?;
+    let mut rows = state
+        .store
+        .list_ledger(&auth.org_id, &filter, limit)
+        .await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(&AuditCursor { seq: r.seq }))
+        rows.last()
+            .map(|r| encode_cursor(&AuditCursor { seq: r.seq }))
     } else {
         None
     };

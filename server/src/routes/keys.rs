@@ -9,7 +9,9 @@ use postq::hybrid::{ALGORITHM, HybridSigningKey};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, OptionalJson, check_text, decode_cursor, encode_cursor, page_limit};
+use super::{
+    ApiJson, ApiQuery, OptionalJson, check_text, decode_cursor, encode_cursor, page_limit,
+};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
@@ -121,11 +123,7 @@ fn to_version(v: KeyVersionRow) -> KeyVersion {
     }
 }
 
-async fn to_key(
-    state: &AppState,
-    k: KeyRow,
-    with_versions: bool,
-) -> Result<HybridKey, ApiError> {
+async fn to_key(state: &AppState, k: KeyRow, with_versions: bool) -> Result<HybridKey, ApiError> {
     let versions = state.store.key_versions(&k.id).await?;
     let latest = versions
         .iter()
@@ -252,7 +250,8 @@ pub async fn list_keys(
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(&KeyCursor { id: r.id.clone() }))
+        rows.last()
+            .map(|r| encode_cursor(&KeyCursor { id: r.id.clone() }))
     } else {
         None
     };

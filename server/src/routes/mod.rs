@@ -24,12 +24,12 @@ fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let msg = if inner.is_syntax() || inner.is_eof() {
-            format!("Malformed JSON body: {inner}.")
-        } else if path == "." {
-            format!("{inner}.")
-        } else {
+        let msg = if path != "." {
             format!("{path}: {inner}.")
+        } else if inner.is_syntax() || inner.is_eof() {
+            format!("Malformed JSON body: {inner}.")
+        } else {
+            format!("{inner}.")
         };
         ApiError::validation(msg)
     })?;
@@ -116,7 +116,10 @@ pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> 
             "{field} must be at most {max} characters."
         )));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(ApiError::validation(format!(
             "{field} must not contain control characters."
         )));

@@ -162,7 +162,6 @@ fn parse_enum<T: for<'de> Deserialize<'de> + Default>(s: &str) -> T {
     serde_json::from_value(Value::String(s.to_owned())).unwrap_or_default()
 }
 
-
 fn permalink(state: &AppState, id: &str) -> String {
     format!(
         "{}/scans/{id}",
@@ -204,21 +203,31 @@ fn validate(req: CreateScanRequest) -> Result<NewScan, ApiError> {
     let source = req.source.unwrap_or_else(|| "sdk".to_owned());
     check_text("source", &source, 64)?;
     if req.findings.len() > 1000 {
-        return Err(ApiError::validation("findings may hold at most 1000 items."));
+        return Err(ApiError::validation(
+            "findings may hold at most 1000 items.",
+        ));
     }
     let metadata = Value::Object(req.metadata.unwrap_or_default());
     if serde_json::to_vec(&metadata).map_or(0, |v| v.len()) > 16 * 1024 {
-        return Err(ApiError::validation("metadata must be at most 16 KiB as JSON."));
+        return Err(ApiError::validation(
+            "metadata must be at most 16 KiB as JSON.",
+        ));
     }
     let mut findings = Vec::with_capacity(req.findings.len());
     for (i, f) in req.findings.into_iter().enumerate() {
         check_text(&format!("findings[{i}].title"), &f.title, 512)?;
-        if f.description.as_ref().is_some_and(|d| d.chars().count() > 8192) {
+        if f.description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 8192)
+        {
             return Err(ApiError::validation(format!(
                 "findings[{i}].description must be at most 8192 characters."
             )));
         }
-        if f.evidence.as_ref().is_some_and(|e| e.chars().count() > 16384) {
+        if f.evidence
+            .as_ref()
+            .is_some_and(|e| e.chars().count() > 16384)
+        {
             return Err(ApiError::validation(format!(
                 "findings[{i}].evidence must be at most 16384 characters."
             )));
@@ -303,7 +312,8 @@ pub async fn list_scans(
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(&ScanCursor { id: r.id.clone() }))
+        rows.last()
+            .map(|r| encode_cursor(&ScanCursor { id: r.id.clone() }))
     } else {
         None
     };

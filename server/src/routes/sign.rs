@@ -273,7 +273,12 @@ pub async fn verify(
     details.insert("ok".to_owned(), ok.to_string());
     details.insert(
         "by".to_owned(),
-        if req.key_id.is_some() { "keyId" } else { "publicKey" }.to_owned(),
+        if req.key_id.is_some() {
+            "keyId"
+        } else {
+            "publicKey"
+        }
+        .to_owned(),
     );
     state
         .store
