@@ -22,6 +22,8 @@ impl Drop for Server {
     }
 }
 
+// The child is killed and waited for in `Server::drop`.
+#[allow(clippy::zombie_processes)]
 /// Start the binary on an ephemeral port and read its address (stderr) and bootstrap
 /// key (stdout).
 fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
