@@ -200,6 +200,11 @@ impl Running {
         Ok(self.store.create_api_key(&org_id, "test", &scopes).await?)
     }
 
+    /// The running server's store (benchmarks seed data through it).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Revoke an API key by id (`ak_…`); later requests with it are 401.
     pub async fn revoke_api_key(&self, id: &str) -> Result<bool, StartError> {
         Ok(self.store.revoke_api_key(id).await?)

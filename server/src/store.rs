@@ -437,6 +437,36 @@ impl Store {
         Ok(Some((Self::scan_from_row(&row), findings)))
     }
 
+    /// A finding by its own id, with its scan, within one organisation (the TLS
+    /// rollover routes start from a finding of a `cloud` scan).
+    pub async fn get_finding(
+        &self,
+        org_id: &str,
+        finding_id: &str,
+    ) -> Result<Option<(FindingRow, ScanRow)>, sqlx::Error> {
+        let Some(row) = sqlx::query(
+            "SELECT f.id AS fid, f.severity, f.title, f.description, f.evidence, s.id, s.type,
+                    s.target, s.risk_score, s.risk_level, s.source, s.metadata, s.created_at
+             FROM findings f JOIN scans s ON s.id = f.scan_id
+             WHERE f.org_id = ? AND f.id = ?",
+        )
+        .bind(org_id)
+        .bind(finding_id)
+        .fetch_optional(&self.reader)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let finding = FindingRow {
+            id: row.get("fid"),
+            severity: row.get("severity"),
+            title: row.get("title"),
+            description: row.get("description"),
+            evidence: row.get("evidence"),
+        };
+        Ok(Some((finding, Self::scan_from_row(&row))))
+    }
+
     // ---- idempotency -------------------------------------------------------------------
 
     pub async fn idem_acquire(

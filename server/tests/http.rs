@@ -323,6 +323,14 @@ async fn scans_submit_get_and_validate() {
 
     let got = api.get(&k, &format!("/v1/scans/{id}")).await;
     assert_eq!(got.ok(), &s);
+    // Findings are addressable by their own id (the rollover routes start from one).
+    let org = api.running.bootstrap_org_id.clone().unwrap();
+    let fid = findings[0]["id"].as_str().unwrap();
+    let store = api.running.store();
+    let (finding, scan) = store.get_finding(&org, fid).await.unwrap().unwrap();
+    assert_eq!(finding.title, "TLS-1.0-MIN");
+    assert_eq!((scan.id.as_str(), scan.scan_type.as_str()), (id, "cloud"));
+    assert!(store.get_finding("org_other", fid).await.unwrap().is_none());
 
     // Defaults; the same type+target twice is two records.
     let a = api.post(&k, "/v1/scans", &scan_body("example.com")).await;
