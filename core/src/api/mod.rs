@@ -4,17 +4,24 @@
 mod audit;
 mod health;
 mod keys;
+mod rollovers;
 mod scans;
 mod signing;
+mod vault;
 
 pub use audit::{AuditEntry, AuditQuery, AuditResource};
 pub use health::Health;
 pub use keys::{CreateKeyRequest, HybridKey, HybridKeys, KeyVersion, RotateKeyRequest};
+pub use rollovers::{
+    ARTIFACTS, Artifact, CreateRolloverRequest, HistoryEntry, PlanStage, Rollover, RolloverCreated,
+    RolloverStatus, Rollovers, safe_file_name,
+};
 pub use scans::{
     CreateScanRequest, Finding, FindingInput, ListQuery, RiskLevel, Scan, ScanSummary, Scans,
     Severity,
 };
 pub use signing::{SignResponse, VerifyResponse};
+pub use vault::{Credential, Deleted, SealRequest, UnsealedCredential, Vault};
 
 use crate::{Error, Result};
 

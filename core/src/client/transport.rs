@@ -59,7 +59,6 @@ impl<'a> Call<'a> {
         })
     }
 
-    #[allow(dead_code)] // used by the vault routes
     pub fn delete(path: impl Into<String>) -> Self {
         Call {
             method: Method::DELETE,

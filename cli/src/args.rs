@@ -1,0 +1,324 @@
+//! Command-line grammar (clap). Every flag that names a secret reads it from the
+//! environment too, so keys stay out of shell history.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Failure;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "postq",
+    version,
+    about = "postq: post-quantum scans, hybrid signing, offline verification, vault and TLS rollover"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Connection {
+    /// API key (`pq_live_…`).
+    #[arg(long, env = "POSTQ_API_KEY", global = true, hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// API base URL.
+    #[arg(long, env = "POSTQ_BASE_URL", global = true, default_value = postq::client::DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Whole-call timeout in seconds (including retries).
+    #[arg(long, global = true, default_value_t = 180)]
+    pub timeout: u64,
+    /// Retries after the first attempt.
+    #[arg(long, global = true, default_value_t = 2)]
+    pub max_retries: u32,
+}
+
+impl Connection {
+    pub fn client(&self) -> Result<postq::Client, Failure> {
+        let mut config = postq::ClientConfig::default().base_url(self.base_url.clone());
+        config.api_key = self.api_key.clone().map(Into::into);
+        config.total_timeout = Duration::from_secs(self.timeout);
+        config.max_retries = self.max_retries;
+        config.user_agent_prefix = Some(format!("postq-cli/{}", env!("CARGO_PKG_VERSION")));
+        Ok(postq::Client::new(config)?)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Submit and read scans.
+    #[command(subcommand)]
+    Scans(ScansCommand),
+    /// Managed hybrid (ML-DSA-65 + Ed25519) signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Sign a file with a managed key.
+    Sign(SignArgs),
+    /// Verify a signature; exits 2 when it is rejected (a build gate).
+    Verify(VerifyArgs),
+    /// Offline certificate checks.
+    #[command(subcommand)]
+    Cert(CertCommand),
+    /// The post-quantum credential vault.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+    /// Hybrid TLS certificate rollovers.
+    #[command(subcommand)]
+    Rollover(RolloverCommand),
+    /// The tamper-evident audit ledger.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Check the API is up.
+    Health,
+    /// Run the reference server (same as `postq-server`).
+    Server(ServerArgs),
+    /// Start the reference server in-process and walk through what postq does.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScansCommand {
+    /// Submit a scan from a JSON file or from flags.
+    Submit(SubmitArgs),
+    /// List scans, newest first.
+    List(ListArgs),
+    /// One scan with its findings.
+    Get { id: String },
+}
+
+#[derive(Args, Debug)]
+pub struct SubmitArgs {
+    /// A JSON file with the scan (`-` for stdin), as `POST /v1/scans` takes it.
+    #[arg(long, conflicts_with_all = ["scan_type", "target"])]
+    pub file: Option<PathBuf>,
+    /// Scan type: url, repo, k8s, cloud or your own.
+    #[arg(long = "type", required_unless_present = "file")]
+    pub scan_type: Option<String>,
+    /// What was scanned.
+    #[arg(long, required_unless_present = "file")]
+    pub target: Option<String>,
+    /// 0–100.
+    #[arg(long, default_value_t = 0.0)]
+    pub risk_score: f64,
+    /// Critical, High, Medium, Low or Info.
+    #[arg(long, default_value = "Info")]
+    pub risk_level: String,
+    /// A finding as `severity:title` (repeatable).
+    #[arg(long = "finding")]
+    pub findings: Vec<String>,
+    /// Where the scan came from.
+    #[arg(long, default_value = "cli")]
+    pub source: String,
+    /// Exit 2 when the scan's risk level is Critical or High (a CI gate).
+    #[arg(long)]
+    pub fail_on_high: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Page size, 1–100.
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// Cursor from a previous page.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Follow every page.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Mint a key.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        algorithm: Option<String>,
+    },
+    /// List keys.
+    List(ListArgs),
+    /// One key with its versions.
+    Get { id: String },
+    /// Rotate: a new version signs from now on.
+    Rotate {
+        id: String,
+        /// Retire versions below this.
+        #[arg(long)]
+        min_version: Option<u32>,
+    },
+    /// Print a version's public key to publish (JSON or JWK Set).
+    Public {
+        id: String,
+        #[arg(long)]
+        version: Option<u32>,
+        /// `json` or `jwk`.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Write to a file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// Managed key id (`hk_…`).
+    #[arg(long)]
+    pub key: String,
+    /// The file to sign.
+    #[arg(long = "in")]
+    pub input: PathBuf,
+    /// Where to write the signature.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("by").required(true).args(["key", "public_key"])))]
+pub struct VerifyArgs {
+    /// Verify against a managed key (`hk_…`).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Verify against a published public key file (JSON or JWK Set).
+    #[arg(long)]
+    pub public_key: Option<PathBuf>,
+    /// The signed file.
+    #[arg(long = "in")]
+    pub input: PathBuf,
+    /// The signature file.
+    #[arg(long)]
+    pub sig: PathBuf,
+    /// Verify locally, no network (with --key, only the public key is fetched).
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertCommand {
+    /// Verify a hybrid certificate's ML-DSA-65 sidecar offline; exits 2 on failure.
+    Verify {
+        /// PEM or DER certificate.
+        cert: PathBuf,
+        /// Require this hostname to be bound.
+        #[arg(long)]
+        hostname: Option<String>,
+        /// Judge validity at this RFC 3339 time instead of now.
+        #[arg(long)]
+        at: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VaultCommand {
+    /// Seal a credential: `--value key=VALUE` (repeatable; `key=@file` reads a file,
+    /// `key=-` reads stdin).
+    Seal {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "type", default_value = "api_key")]
+        credential_type: String,
+        #[arg(long = "value", required = true)]
+        values: Vec<String>,
+        #[arg(long)]
+        ttl_days: Option<u32>,
+    },
+    /// List credentials (metadata only).
+    List(ListArgs),
+    /// Unseal a credential and print its values.
+    Get { id: String },
+    /// Re-encrypt under a new ML-KEM-768 key.
+    Rotate { id: String },
+    /// Delete permanently.
+    Delete { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RolloverCommand {
+    /// Mint a hybrid certificate for a qualifying finding; writes the one-shot bundle.
+    Create {
+        #[arg(long)]
+        finding: String,
+        #[arg(long)]
+        hostname: String,
+        #[arg(long)]
+        observation_hours: Option<u32>,
+        /// Directory for the certificate, the private key (mode 0600) and scripts.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// List rollovers.
+    List(ListArgs),
+    /// One rollover (no key bytes).
+    Get { id: String },
+    /// Download artifacts into a directory.
+    Download {
+        id: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Only this artifact (cert.pem, bundle.sh, import.sh, bind.sh, rollback.sh, site.bicep).
+        #[arg(long)]
+        artifact: Option<String>,
+    },
+    /// Advance: planned → observation → cutover → completed.
+    Transition {
+        id: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// Mark rolled back.
+    Rollback { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// List ledger rows.
+    List(AuditArgs),
+    /// Fetch rows and verify the hash chain offline; exits 2 if it is broken.
+    Verify(AuditArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[arg(long)]
+    pub event_type: Option<String>,
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// Follow every page (list only; verify always does).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ServerArgs {
+    /// Address to listen on.
+    #[arg(long, env = "POSTQ_SERVER_LISTEN", default_value = postq_server::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+    /// Directory for the SQLite database and the generated KEK file.
+    #[arg(long, env = "POSTQ_SERVER_DATA_DIR", default_value = postq_server::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// Keep everything in memory (nothing survives a stop).
+    #[arg(long, env = "POSTQ_SERVER_MEMORY")]
+    pub memory: bool,
+    /// Honour the X-PostQ-Fault request header.
+    #[arg(long, env = "POSTQ_SERVER_FAULTS")]
+    pub faults: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Keep the demo's data in this directory (default: a throwaway in-memory server).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}

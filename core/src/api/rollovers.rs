@@ -1,0 +1,326 @@
+//! Hybrid TLS rollovers: `/v1/mitigations/tls-rollover` (docs/api-vault-rollover.md).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::scans::ListQuery;
+use super::{check_limit, path_id};
+use crate::client::{Call, Client, Page, paginate};
+use crate::{Error, Result};
+
+/// The artifacts a rollover ships, in the order the reference lists them.
+pub const ARTIFACTS: [&str; 6] = [
+    "cert.pem",
+    "bundle.sh",
+    "import.sh",
+    "bind.sh",
+    "rollback.sh",
+    "site.bicep",
+];
+
+/// Rollover states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolloverStatus {
+    /// Cert minted, bundle delivered, nothing changed in Azure yet.
+    Planned,
+    /// Bound with SNI beside the existing binding.
+    Observation,
+    /// Promoted to primary.
+    Cutover,
+    /// Legacy retired.
+    Completed,
+    /// Rolled back (terminal).
+    RolledBack,
+}
+
+impl RolloverStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloverStatus::Planned => "planned",
+            RolloverStatus::Observation => "observation",
+            RolloverStatus::Cutover => "cutover",
+            RolloverStatus::Completed => "completed",
+            RolloverStatus::RolledBack => "rolled_back",
+        }
+    }
+}
+
+impl std::str::FromStr for RolloverStatus {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+            Error::input(
+                "status",
+                "one of planned, observation, cutover, completed, rolled_back",
+            )
+        })
+    }
+}
+
+/// `POST /v1/mitigations/tls-rollover` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateRolloverRequest {
+    /// A qualifying finding (`fnd_…`) of a `cloud` scan.
+    pub finding_id: String,
+    /// The App Service hostname.
+    pub hostname: String,
+    /// Observation window (default 24 h).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observation_window_hours: Option<u32>,
+}
+
+/// One plan stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanStage {
+    /// The state this stage reaches.
+    pub status: RolloverStatus,
+    /// What happens.
+    pub description: String,
+    /// How long to stay (observation).
+    #[serde(default)]
+    pub duration_hours: Option<u32>,
+}
+
+/// One transition in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Previous state (`None` at creation).
+    pub from: Option<RolloverStatus>,
+    /// New state.
+    pub to: RolloverStatus,
+    /// RFC 3339 UTC.
+    pub at: String,
+}
+
+/// A rollover (never key bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rollover {
+    /// `tlsr_…`.
+    pub id: String,
+    /// Current state.
+    pub status: RolloverStatus,
+    /// Normalised hostname.
+    pub hostname: String,
+    /// The finding it mitigates.
+    pub finding_id: String,
+    /// Its scan.
+    pub scan_id: String,
+    /// Certificate serial, hex.
+    pub serial: String,
+    /// RFC 3339 UTC.
+    pub not_before: String,
+    /// RFC 3339 UTC.
+    pub not_after: String,
+    /// The hybrid certificate.
+    pub certificate_pem: String,
+    /// The canonical binding JSON the sidecar signs.
+    pub binding: String,
+    /// SHA-256 of the sidecar's ML-DSA-65 public key, hex.
+    pub pq_public_key_fingerprint: String,
+    /// Observation window.
+    pub observation_window_hours: u32,
+    /// The four stages.
+    pub plan: Vec<PlanStage>,
+    /// Downloadable artifact names.
+    pub artifacts: Vec<String>,
+    /// Every transition.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
+}
+
+/// The one-shot create response: the rollover, its private key and every file.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloverCreated {
+    /// The rollover.
+    #[serde(flatten)]
+    pub rollover: Rollover,
+    /// The ECDSA P-256 private key, PKCS#8 PEM. Delivered once; save it now.
+    pub private_key_pem: Zeroizing<String>,
+    /// Every artifact's text by name.
+    pub files: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for RolloverCreated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RolloverCreated")
+            .field("rollover", &self.rollover)
+            .field("private_key_pem", &"<redacted>")
+            .field("files", &self.files.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A downloaded artifact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Safe file name (`postq-<hostname>-<artifact>`).
+    pub file_name: String,
+    /// `Content-Type`.
+    pub content_type: String,
+    /// The bytes.
+    pub body: Vec<u8>,
+}
+
+/// `client.rollovers()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rollovers<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Hybrid TLS rollovers.
+    pub fn rollovers(&self) -> Rollovers<'_> {
+        Rollovers { client: self }
+    }
+}
+
+const BASE: &str = "/v1/mitigations/tls-rollover";
+
+/// A file name that cannot escape a directory or surprise a shell.
+pub fn safe_file_name(name: &str) -> Result<String> {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.').to_owned();
+    if cleaned.is_empty() || cleaned.len() > 200 {
+        return Err(Error::input(
+            "file name",
+            "empty or too long after cleaning",
+        ));
+    }
+    Ok(cleaned)
+}
+
+impl Rollovers<'_> {
+    /// Mint the hybrid certificate and plan for a qualifying finding. One-shot: the
+    /// response carries the private key, which is never available again.
+    pub async fn create(&self, request: &CreateRolloverRequest) -> Result<RolloverCreated> {
+        path_id("finding id", &request.finding_id)?;
+        crate::sidecar::normalize_hostname(&request.hostname)?;
+        self.client
+            .transport
+            .json(Call::post(BASE, request)?, &self.client.options)
+            .await
+    }
+
+    /// One page.
+    pub async fn list(&self, query: &ListQuery) -> Result<Page<Rollover>> {
+        check_limit(query.limit)?;
+        let call = Call::get(BASE)
+            .query("limit", query.limit)
+            .query("cursor", query.cursor.as_deref());
+        self.client.transport.json(call, &self.client.options).await
+    }
+
+    /// Every rollover.
+    pub fn list_all(&self, limit: Option<u32>) -> impl Stream<Item = Result<Rollover>> + '_ {
+        paginate(move |cursor| async move { self.list(&ListQuery { limit, cursor }).await })
+    }
+
+    /// One rollover.
+    pub async fn get(&self, id: &str) -> Result<Rollover> {
+        let id = path_id("rollover id", id)?;
+        self.client
+            .transport
+            .json(Call::get(format!("{BASE}/{id}")), &self.client.options)
+            .await
+    }
+
+    /// Advance one stage.
+    pub async fn transition(&self, id: &str, to: RolloverStatus) -> Result<Rollover> {
+        let id = path_id("rollover id", id)?;
+        let body = serde_json::json!({ "to": to.as_str() });
+        self.client
+            .transport
+            .json(
+                Call::post(format!("{BASE}/{id}/transition"), &body)?,
+                &self.client.options,
+            )
+            .await
+    }
+
+    /// Mark rolled back.
+    pub async fn rollback(&self, id: &str) -> Result<Rollover> {
+        let id = path_id("rollover id", id)?;
+        let call = Call::post(format!("{BASE}/{id}/rollback"), &serde_json::json!({}))?;
+        self.client.transport.json(call, &self.client.options).await
+    }
+
+    /// Download one artifact.
+    pub async fn download(&self, id: &str, artifact: &str) -> Result<Artifact> {
+        let id = path_id("rollover id", id)?;
+        if !ARTIFACTS.contains(&artifact) {
+            return Err(Error::input(
+                "artifact",
+                format!("one of {}", ARTIFACTS.join(", ")),
+            ));
+        }
+        let call = Call::get(format!("{BASE}/{id}/download")).query("artifact", Some(artifact));
+        let raw = self
+            .client
+            .transport
+            .send(call, &self.client.options)
+            .await?;
+        let header = |name: &str| {
+            raw.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let suggested = header("content-disposition")
+            .and_then(|d| {
+                d.split("filename=")
+                    .nth(1)
+                    .map(|f| f.trim_matches('"').to_owned())
+            })
+            .unwrap_or_else(|| artifact.to_owned());
+        Ok(Artifact {
+            file_name: safe_file_name(&suggested)?,
+            content_type: header("content-type").unwrap_or_default(),
+            body: raw.body,
+        })
+    }
+
+    /// Download every artifact into `dir` (created if needed); returns the paths written.
+    /// Scripts are made executable.
+    pub async fn download_all(&self, id: &str, dir: &Path) -> Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::input("directory", e.to_string()))?;
+        let mut written = Vec::new();
+        for name in ARTIFACTS {
+            let artifact = self.download(id, name).await?;
+            let path = dir.join(&artifact.file_name);
+            std::fs::write(&path, &artifact.body)
+                .map_err(|e| Error::input("directory", e.to_string()))?;
+            #[cfg(unix)]
+            if name.ends_with(".sh") {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                    .map_err(|e| Error::input("directory", e.to_string()))?;
+            }
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
