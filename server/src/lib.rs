@@ -297,6 +297,7 @@ pub fn router(state: AppState) -> Router {
                 "Method not allowed on this route.",
             )
         })
+        .layer(from_fn_with_state(state.clone(), middleware::fault_delay))
         .layer(from_fn_with_state(state.clone(), middleware::idempotency))
         .layer(from_fn_with_state(state.clone(), middleware::faults))
         .layer(from_fn_with_state(state.clone(), middleware::rate_limit))

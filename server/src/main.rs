@@ -121,7 +121,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 );
                 println!("{key}");
             }
-            eprintln!(
+            println!(
                 "postq-server listening on {} ({})",
                 running.base_url(),
                 if config.memory {

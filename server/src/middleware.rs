@@ -321,9 +321,11 @@ fn fault_code(status: StatusCode) -> &'static str {
 }
 
 /// `X-PostQ-Fault: status=503` answers with that error before the handler runs (nothing
-/// is written); `delay=250` (ms) waits first; `drop` runs the handler — so the write is
-/// committed and an `Idempotency-Key` response stored — then drops the connection
-/// without answering. Items combine: `delay=100,drop`. Ignored unless `--faults`.
+/// is written); `drop` runs the handler — so the write is committed and an
+/// `Idempotency-Key` response stored — then drops the connection without answering;
+/// `delay=250` (ms) is applied by [`fault_delay`], just before the handler, so a slow
+/// request holds its `Idempotency-Key` like a slow handler would. Items combine:
+/// `delay=100,drop`. Ignored unless `--faults`.
 pub async fn faults(
     State(state): State<AppState>,
     req: Request,
@@ -341,9 +343,6 @@ pub async fn faults(
     let fault = parse_fault(text)
         .map_err(|e| ApiError::bad_request("invalid_fault", format!("X-PostQ-Fault: {e}.")))?;
     tracing::info!(?fault, "injecting fault");
-    if let Some(d) = fault.delay {
-        tokio::time::sleep(d).await;
-    }
     if let Some(status) = fault.status {
         let mut err = ApiError::new(
             status,
@@ -360,6 +359,23 @@ pub async fn faults(
         resp.extensions_mut().insert(DropConnection);
     }
     Ok(resp)
+}
+
+/// The `delay=MS` part of `X-PostQ-Fault` (see [`faults`]), innermost, so it runs after
+/// authentication, rate limiting and idempotency bookkeeping, as a slow handler would.
+pub async fn fault_delay(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.config.faults {
+        let delay = req
+            .headers()
+            .get(FAULT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|t| parse_fault(t).ok())
+            .and_then(|f| f.delay);
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
+    }
+    next.run(req).await
 }
 
 // ---- idempotency ----------------------------------------------------------------------------

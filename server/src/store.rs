@@ -418,11 +418,17 @@ impl Store {
         else {
             return Ok(None);
         };
-        let findings = sqlx::query(
+        let findings = self.scan_findings(id).await?;
+        Ok(Some((Self::scan_from_row(&row), findings)))
+    }
+
+    /// The findings of one scan, in submission order.
+    pub async fn scan_findings(&self, scan_id: &str) -> Result<Vec<FindingRow>, sqlx::Error> {
+        Ok(sqlx::query(
             "SELECT id, severity, title, description, evidence FROM findings
              WHERE scan_id = ? ORDER BY position",
         )
-        .bind(id)
+        .bind(scan_id)
         .fetch_all(&self.reader)
         .await?
         .iter()
@@ -433,8 +439,7 @@ impl Store {
             description: r.get("description"),
             evidence: r.get("evidence"),
         })
-        .collect();
-        Ok(Some((Self::scan_from_row(&row), findings)))
+        .collect())
     }
 
     /// A finding by its own id, with its scan, within one organisation (the TLS

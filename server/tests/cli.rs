@@ -24,8 +24,8 @@ impl Drop for Server {
 
 // The child is killed and waited for in `Server::drop`.
 #[allow(clippy::zombie_processes)]
-/// Start the binary on an ephemeral port and read its address (stderr) and bootstrap
-/// key (stdout).
+/// Start the binary on an ephemeral port and read its bootstrap key and address (both
+/// on stdout, in that order).
 fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
@@ -52,16 +52,15 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
         }
     });
     let mut bootstrap = None;
-    let mut stdout_lines = Vec::new();
     loop {
         let (is_out, line) = rx
             .recv_timeout(Duration::from_secs(20))
             .expect("server printed its address");
-        if is_out {
-            stdout_lines.push(line.clone());
-            if line.starts_with("pq_live_") {
-                bootstrap = Some(line);
-            }
+        if !is_out {
+            continue;
+        }
+        if line.starts_with("pq_live_") {
+            bootstrap = Some(line);
         } else if let Some(rest) = line.split("listening on ").nth(1) {
             let base = rest.split_whitespace().next().unwrap().to_owned();
             return Server {

@@ -431,6 +431,29 @@ async fn scans_list_limits_and_cursors() {
     assert_eq!(page.body["nextCursor"], Value::Null);
     assert_eq!(data[0]["target"], "t4.example", "newest first");
     assert!(data[0].get("findings").is_none());
+    assert!(data[0].get("metadata").is_none());
+    // ?include= hydrates list items (QuantumAPI's convention).
+    let full = api
+        .get(&k, "/v1/scans?limit=1&include=findings,metadata")
+        .await;
+    assert_eq!(
+        full.ok()["data"][0]["findings"][0]["title"],
+        "RSA-2048 public key"
+    );
+    assert!(
+        full.body["data"][0]["findings"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("fnd_")
+    );
+    assert_eq!(full.body["data"][0]["metadata"], json!({}));
+    let all = api.get(&k, "/v1/scans?limit=1&include=all").await;
+    assert_eq!(all.ok()["data"], full.body["data"]);
+    let meta = api.get(&k, "/v1/scans?limit=1&include=metadata").await;
+    assert!(meta.ok()["data"][0].get("findings").is_none());
+    api.get(&k, "/v1/scans?include=secrets")
+        .await
+        .assert_error(400, "validation_error");
 
     let p1 = api.get(&k, "/v1/scans?limit=2").await;
     let cursor = p1.ok()["nextCursor"].as_str().unwrap().to_owned();
@@ -663,6 +686,14 @@ async fn hybrid_keys_lifecycle_and_rotation() {
     let list = api.get(&k, "/v1/keys?limit=1").await;
     assert_eq!(list.ok()["data"][0]["name"], "second");
     assert!(list.body["data"][0].get("versions").is_none());
+    let with = api.get(&k, "/v1/keys?limit=1&include=versions").await;
+    assert_eq!(
+        with.ok()["data"][0]["versions"].as_array().unwrap().len(),
+        1
+    );
+    api.get(&k, "/v1/keys?include=bogus")
+        .await
+        .assert_error(400, "validation_error");
     let c = list.body["nextCursor"].as_str().unwrap().to_owned();
     let list2 = api.get(&k, &format!("/v1/keys?limit=1&cursor={c}")).await;
     assert_eq!(list2.ok()["data"][0]["id"], id.as_str());
@@ -1133,6 +1164,44 @@ async fn fault_injection_status_delay_and_drop_after_commit() {
     assert_eq!(data.len(), 1);
     assert_eq!(data[0]["id"], retry.ok()["id"]);
 
+    // While a request holds an Idempotency-Key, a second one with the same key is a 409.
+    let slow = {
+        let (base, k, body) = (api.base.clone(), k.clone(), body.clone());
+        tokio::spawn(async move {
+            let r = client()
+                .post(format!("{base}/v1/scans"))
+                .bearer_auth(&k)
+                .header("idempotency-key", "slow-1")
+                .header("x-postq-fault", "delay=600")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            reply(r).await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    api.send(
+        Some(&k),
+        Method::POST,
+        "/v1/scans",
+        Some(&body),
+        &[("idempotency-key", "slow-1")],
+    )
+    .await
+    .assert_error(409, "idempotency_in_progress");
+    let first = slow.await.unwrap();
+    first.ok();
+    let replay = api
+        .send(
+            Some(&k),
+            Method::POST,
+            "/v1/scans",
+            Some(&body),
+            &[("idempotency-key", "slow-1")],
+        )
+        .await;
+    assert_eq!(replay.ok()["id"], first.body["id"]);
     api.send(
         Some(&k),
         Method::GET,

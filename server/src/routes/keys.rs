@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     ApiJson, ApiQuery, OptionalJson, check_text, decode_cursor, encode_cursor, page_limit,
+    parse_include,
 };
 use crate::AppState;
 use crate::auth::AuthContext;
@@ -78,7 +79,7 @@ pub struct HybridKey {
     pub fingerprint: String,
     pub created_at: String,
     pub rotated_at: Option<String>,
-    /// Every version (on get, create and rotate; not in lists).
+    /// Every version (on get, create and rotate; in lists with `include=versions`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<KeyVersion>>,
 }
@@ -97,6 +98,8 @@ pub struct KeyListParams {
     pub limit: Option<i64>,
     /// Opaque cursor from a previous `nextCursor`.
     pub cursor: Option<String>,
+    /// Extra fields per key: `versions` (or `all`).
+    pub include: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -230,6 +233,7 @@ pub async fn list_keys(
 ) -> ApiResult<Json<KeyList>> {
     auth.require("keys:read")?;
     let limit = page_limit(params.limit)?;
+    let with_versions = !parse_include(params.include.as_deref(), &["versions"])?.is_empty();
     let before = match params.cursor.as_deref() {
         Some(c) => {
             let cur: KeyCursor = decode_cursor(c)?;
@@ -257,7 +261,7 @@ pub async fn list_keys(
     };
     let mut data = Vec::with_capacity(rows.len());
     for k in rows {
-        data.push(to_key(&state, k, false).await?);
+        data.push(to_key(&state, k, with_versions).await?);
     }
     Ok(Json(KeyList { data, next_cursor }))
 }

@@ -106,6 +106,35 @@ pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
     serde_json::from_slice(&bytes).map_err(|_| bad())
 }
 
+/// Parse `?include=a,b` (QuantumAPI's opt-in field hydration) against the tokens a
+/// route supports; `all` selects every one. Unknown tokens are a 400.
+pub fn parse_include(
+    include: Option<&str>,
+    supported: &[&'static str],
+) -> Result<Vec<&'static str>, ApiError> {
+    let mut out = Vec::new();
+    for token in include
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        if token == "all" {
+            return Ok(supported.to_vec());
+        }
+        match supported.iter().find(|s| **s == token) {
+            Some(s) => out.push(*s),
+            None => {
+                return Err(ApiError::validation(format!(
+                    "include: unknown field `{token}` (supported: {}, all).",
+                    supported.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Check a free-text field: trimmed non-empty (when required) and at most `max` chars.
 pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
     if value.trim().is_empty() {

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, check_text, decode_cursor, encode_cursor, page_limit};
+use super::{
+    ApiJson, ApiQuery, check_text, decode_cursor, encode_cursor, page_limit, parse_include,
+};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
@@ -111,7 +113,7 @@ pub struct Scan {
     pub created_at: String,
 }
 
-/// A scan in a list (no findings, no metadata).
+/// A scan in a list: no findings or metadata unless asked for with `?include=`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScanSummary {
@@ -125,6 +127,13 @@ pub struct ScanSummary {
     pub risk_level: RiskLevel,
     pub source: String,
     pub created_at: String,
+    /// With `include=metadata` (or `all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    /// With `include=findings` (or `all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<Finding>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -142,6 +151,8 @@ pub struct ListParams {
     pub limit: Option<i64>,
     /// Opaque cursor from a previous `nextCursor`.
     pub cursor: Option<String>,
+    /// Extra fields per scan, comma-separated: `findings`, `metadata`, or `all`.
+    pub include: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -292,6 +303,7 @@ pub async fn list_scans(
 ) -> ApiResult<Json<ScanList>> {
     auth.require("scans:read")?;
     let limit = page_limit(params.limit)?;
+    let include = parse_include(params.include.as_deref(), &["findings", "metadata"])?;
     let before = match params.cursor.as_deref() {
         Some(c) => {
             let cur: ScanCursor = decode_cursor(c)?;
@@ -317,9 +329,15 @@ pub async fn list_scans(
     } else {
         None
     };
-    let data = rows
-        .into_iter()
-        .map(|s| ScanSummary {
+    let mut data = Vec::with_capacity(rows.len());
+    for s in rows {
+        let findings = if include.contains(&"findings") {
+            let rows = state.store.scan_findings(&s.id).await?;
+            Some(rows.into_iter().map(to_finding).collect())
+        } else {
+            None
+        };
+        data.push(ScanSummary {
             url: permalink(&state, &s.id),
             id: s.id,
             scan_type: s.scan_type,
@@ -328,8 +346,10 @@ pub async fn list_scans(
             risk_level: parse_enum(&s.risk_level),
             source: s.source,
             created_at: s.created_at,
-        })
-        .collect();
+            metadata: include.contains(&"metadata").then_some(s.metadata),
+            findings,
+        });
+    }
     Ok(Json(ScanList { data, next_cursor }))
 }
 
