@@ -364,6 +364,77 @@ async fn serve(listener: TcpListener, app: Router, mut stop: oneshot::Receiver<(
     tracing::info!("server stopped");
 }
 
+/// A server on a runtime of its own, for synchronous callers: `#[test]` functions that
+/// run the `postq` CLI as a subprocess, FFI and binding test harnesses.
+pub struct BackgroundServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// As [`Running::bootstrap_key`].
+    pub bootstrap_key: Option<String>,
+    /// As [`Running::bootstrap_org_id`].
+    pub bootstrap_org_id: Option<String>,
+    running: Option<Running>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for BackgroundServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackgroundServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Start a server on its own two-thread runtime and return once it listens. Do not call
+/// from inside an async runtime (use [`spawn`] there).
+pub fn spawn_background(config: Config) -> Result<BackgroundServer, StartError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("postq-server")
+        .enable_all()
+        .build()?;
+    let running = runtime.block_on(spawn(config))?;
+    Ok(BackgroundServer {
+        addr: running.addr,
+        bootstrap_key: running.bootstrap_key.clone(),
+        bootstrap_org_id: running.bootstrap_org_id.clone(),
+        running: Some(running),
+        runtime: Some(runtime),
+    })
+}
+
+impl BackgroundServer {
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// As [`Running::create_api_key`], blocking.
+    pub fn create_api_key(&self, org: &str, scopes: &[&str]) -> Result<NewApiKey, StartError> {
+        match (&self.runtime, &self.running) {
+            (Some(rt), Some(running)) => rt.block_on(running.create_api_key(org, scopes)),
+            _ => Err(StartError::Io(std::io::Error::other("server stopped"))),
+        }
+    }
+
+    /// Stop gracefully and wait for it.
+    pub fn shutdown(mut self) {
+        if let (Some(rt), Some(running)) = (self.runtime.take(), self.running.take()) {
+            rt.block_on(running.shutdown());
+            rt.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
+impl Drop for BackgroundServer {
+    fn drop(&mut self) {
+        drop(self.running.take());
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 /// Start the server: open (or create) the store, load the KEK, bootstrap the first
 /// organisation and admin key on a fresh data dir, bind, and serve in the background.
 pub async fn spawn(config: Config) -> Result<Running, StartError> {

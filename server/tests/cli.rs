@@ -196,3 +196,33 @@ async fn env_vars_configure_memory_and_faults() {
     // --memory leaves nothing behind in the default data dir of the working directory.
     assert!(!std::path::Path::new(".postq").exists());
 }
+
+/// The synchronous entry: no async runtime in the caller.
+#[test]
+fn background_server_for_sync_callers() {
+    use std::io::{Read, Write};
+    let server = postq_server::spawn_background(postq_server::Config::in_memory()).unwrap();
+    let admin = server.bootstrap_key.clone().unwrap();
+    let reader = server.create_api_key("sync-org", &["scans:read"]).unwrap();
+    assert!(server.base_url().starts_with("http://127.0.0.1:"));
+    let get = |path: &str, key: &str| -> String {
+        let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    assert!(get("/v1/scans", &admin).starts_with("HTTP/1.1 200"));
+    assert!(get("/v1/scans", &reader.key).starts_with("HTTP/1.1 200"));
+    assert!(get("/v1/audit", &reader.key).starts_with("HTTP/1.1 403"));
+    let addr = server.addr;
+    server.shutdown();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "stopped listening"
+    );
+}
