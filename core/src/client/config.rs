@@ -103,4 +103,6 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// Use this `Idempotency-Key` instead of a generated one (POST only).
     pub idempotency_key: Option<String>,
+    /// Extra request headers (tracing ids, the reference server's `X-PostQ-Fault`).
+    pub headers: Vec<(String, String)>,
 }

@@ -193,6 +193,9 @@ impl Transport {
             if !call.query.is_empty() {
                 request = request.query(&call.query);
             }
+            for (name, value) in &options.headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
             if let Some(key) = &idempotency_key {
                 request = request.header("Idempotency-Key", key);
             }
