@@ -78,8 +78,10 @@ pub enum Command {
     /// Check the API is up.
     Health,
     /// Run the reference server (same as `postq-server`).
+    #[cfg(feature = "server")]
     Server(ServerArgs),
     /// Start the reference server in-process and walk through what postq does.
+    #[cfg(feature = "server")]
     Demo(DemoArgs),
 }
 
@@ -300,6 +302,7 @@ pub struct AuditArgs {
     pub all: bool,
 }
 
+#[cfg(feature = "server")]
 #[derive(Args, Debug)]
 pub struct ServerArgs {
     /// Address to listen on.
@@ -316,6 +319,7 @@ pub struct ServerArgs {
     pub faults: bool,
 }
 
+#[cfg(feature = "server")]
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// Keep the demo's data in this directory (default: a throwaway in-memory server).

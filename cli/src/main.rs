@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+#[cfg(feature = "server")]
 mod demo;
 mod output;
 
@@ -44,7 +45,9 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
     match cli.command {
+        #[cfg(feature = "server")]
         Command::Server(server) => commands::server::run(server).await,
+        #[cfg(feature = "server")]
         Command::Demo(demo) => demo::run(demo, out).await,
         Command::Cert(cmd) => commands::cert::run(cmd, out),
         Command::Verify(cmd) if cmd.offline => {
@@ -65,7 +68,9 @@ async fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
                     out.emit(&health, |h| format!("server: {}", h.status));
                     Ok(())
                 }
-                Command::Server(_) | Command::Demo(_) | Command::Cert(_) => unreachable_command(),
+                #[cfg(feature = "server")]
+                Command::Server(_) | Command::Demo(_) => unreachable_command(),
+                Command::Cert(_) => unreachable_command(),
             }
         }
     }

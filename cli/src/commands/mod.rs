@@ -5,6 +5,7 @@ pub mod cert;
 pub mod keys;
 pub mod rollover;
 pub mod scans;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod signing;
 pub mod vault;
