@@ -463,30 +463,37 @@ pub async fn idempotency(
         }
     }
 
-    let resp = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
-    let (rparts, rbody) = resp.into_parts();
-    let rbytes = match axum::body::to_bytes(rbody, usize::MAX).await {
-        Ok(b) => b,
-        Err(_) => {
-            state.store.idem_abandon(&ctx.api_key_id, &key).await?;
+    // The handler runs in a task of its own: if the client goes away mid-request, the
+    // write still completes and its response is stored, so the client's retry with the
+    // same key replays it instead of finding a key stuck "in progress" or writing twice.
+    let store = state.store.clone();
+    let api_key_id = ctx.api_key_id.clone();
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let work = async move {
+        let resp = next.run(request).await;
+        let (rparts, rbody) = resp.into_parts();
+        let Ok(rbytes) = axum::body::to_bytes(rbody, usize::MAX).await else {
+            store.idem_abandon(&api_key_id, &key).await?;
             return Err(ApiError::internal());
+        };
+        if rparts.status.is_server_error() {
+            store.idem_abandon(&api_key_id, &key).await?;
+        } else {
+            let ct = rparts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            store
+                .idem_finish(&api_key_id, &key, rparts.status.as_u16(), ct, &rbytes)
+                .await?;
         }
+        Ok(Response::from_parts(rparts, Body::from(rbytes)))
     };
-    if rparts.status.is_server_error() {
-        state.store.idem_abandon(&ctx.api_key_id, &key).await?;
-    } else {
-        let ct = rparts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        state
-            .store
-            .idem_finish(&ctx.api_key_id, &key, rparts.status.as_u16(), ct, &rbytes)
-            .await?;
-    }
-    Ok(Response::from_parts(rparts, Body::from(rbytes)))
+    let task = REQUEST_ID.scope(
+        crate::error::current_request_id(),
+        work.instrument(tracing::Span::current()),
+    );
+    tokio::spawn(task).await.map_err(|_| ApiError::internal())?
 }
 
 #[cfg(test)]

@@ -1164,6 +1164,41 @@ async fn fault_injection_status_delay_and_drop_after_commit() {
     assert_eq!(data.len(), 1);
     assert_eq!(data[0]["id"], retry.ok()["id"]);
 
+    // A client that gives up mid-request (timeout) does not strand its key: the write
+    // completes, and the retry replays it.
+    let gave_up = client()
+        .post(format!("{}/v1/scans", api.base))
+        .bearer_auth(&k)
+        .header("idempotency-key", "timeout-1")
+        .header("x-postq-fault", "delay=400")
+        .timeout(Duration::from_millis(100))
+        .json(&body)
+        .send()
+        .await;
+    assert!(gave_up.is_err());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let retried = api
+        .send(
+            Some(&k),
+            Method::POST,
+            "/v1/scans",
+            Some(&body),
+            &[("idempotency-key", "timeout-1")],
+        )
+        .await;
+    retried.ok();
+    assert_eq!(
+        retried.header("idempotent-replayed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        api.get(&k, "/v1/scans").await.ok()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
     // While a request holds an Idempotency-Key, a second one with the same key is a 409.
     let slow = {
         let (base, k, body) = (api.base.clone(), k.clone(), body.clone());
