@@ -1433,3 +1433,91 @@ async fn corrupted_sealed_key_is_a_500() {
     assert!(!r.text.contains("seed") && !r.text.contains("sealed"));
     api.shutdown().await;
 }
+
+// ---- logs ------------------------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Everything the server logs at every level, while it handles keys, payloads and
+/// signatures, contains none of them.
+#[tokio::test]
+async fn logs_never_contain_keys_or_payloads() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    // #[tokio::test] runs on one thread, so the server's tasks log through this.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let api = Api::start(Config {
+        faults: true,
+        ..Config::in_memory()
+    })
+    .await;
+    let k = api.admin.clone();
+    let payload = "top-secret-payload-7f3a";
+    let key = api.post(&k, "/v1/keys", &json!({"name": "logged"})).await;
+    let id = key.ok()["id"].as_str().unwrap().to_owned();
+    let s = api
+        .post(
+            &k,
+            "/v1/sign",
+            &json!({"keyId": id, "payload": payload, "encoding": "utf8"}),
+        )
+        .await;
+    let signature = s.ok()["signature"].as_str().unwrap().to_owned();
+    api.post(
+        &k,
+        "/v1/verify",
+        &json!({"keyId": id, "payload": payload, "encoding": "utf8", "signature": signature}),
+    )
+    .await
+    .ok();
+    let wrong = "pq_live_0123456789abcdef0123456789abcdef0123456789abcdef";
+    api.get(wrong, "/v1/scans")
+        .await
+        .assert_error(401, "unauthorized");
+    api.send(
+        Some(&k),
+        Method::POST,
+        "/v1/scans",
+        Some(&scan_body("secret-target.example")),
+        &[("x-postq-fault", "status=503")],
+    )
+    .await
+    .assert_error(503, "server_error");
+    api.shutdown().await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("request done"), "logs were captured");
+    assert!(logs.contains(&id), "resource ids are fine to log");
+    for secret in [
+        k.as_str(),
+        wrong,
+        payload,
+        &base64_std(payload.as_bytes()),
+        &signature[..64],
+        "secret-target.example",
+    ] {
+        assert!(!logs.contains(secret), "log leaked {secret}");
+    }
+}
