@@ -68,6 +68,8 @@ enum KeysCommand {
         #[arg(long, default_value = "cli")]
         name: String,
     },
+    /// List API keys (ids, organisations, scopes; never the keys).
+    List,
     /// Revoke an API key by id (`ak_…`).
     Revoke { id: String },
 }
@@ -156,6 +158,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                         key.scopes.join(" ")
                     );
                     println!("{}", key.key);
+                }
+                KeysCommand::List => {
+                    for k in store.list_api_keys().await? {
+                        println!(
+                            "{}\t{}\t{}\t{}…\t{}\t{}\t{}",
+                            k.id,
+                            k.org_id,
+                            k.org_name,
+                            k.prefix,
+                            k.name,
+                            k.scopes.replace(' ', ","),
+                            k.revoked_at
+                                .map(|t| format!("revoked {t}"))
+                                .unwrap_or_else(|| "active".to_owned())
+                        );
+                    }
                 }
                 KeysCommand::Revoke { id } => {
                     if store.revoke_api_key(&id).await? {

@@ -89,6 +89,19 @@ pub enum IdemState {
     },
 }
 
+/// An API key as listed (no secret: only its first characters).
+#[derive(Debug, Clone)]
+pub struct ApiKeyInfo {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewApiKey {
     pub id: String,
@@ -274,6 +287,31 @@ impl Store {
                 .map(str::to_owned)
                 .collect(),
         }))
+    }
+
+    /// Every API key (never the key itself): id, org id, org name, name, display prefix,
+    /// scopes, created, revoked.
+    pub async fn list_api_keys(&self) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT k.id, k.org_id, o.name AS org_name, k.name, k.key_prefix, k.scopes,
+                    k.created_at, k.revoked_at
+             FROM api_keys k JOIN orgs o ON o.id = k.org_id ORDER BY k.id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ApiKeyInfo {
+                id: r.get("id"),
+                org_id: r.get("org_id"),
+                org_name: r.get("org_name"),
+                name: r.get("name"),
+                prefix: r.get("key_prefix"),
+                scopes: r.get("scopes"),
+                created_at: r.get("created_at"),
+                revoked_at: r.get("revoked_at"),
+            })
+            .collect())
     }
 
     pub async fn revoke_api_key(&self, id: &str) -> Result<bool, sqlx::Error> {

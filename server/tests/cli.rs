@@ -147,6 +147,26 @@ async fn binary_prints_bootstrap_once_and_minted_keys_work() {
         status(&base, Some(&reader), reqwest::Method::POST, "/v1/scans").await,
         403
     );
+    // `keys list` shows ids and scopes, never a key; `keys revoke` takes effect at once.
+    let list = Command::new(BIN)
+        .args(["--data-dir", data, "keys", "list"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(list.stdout).unwrap();
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    assert!(listed.contains("acme") && listed.contains("scans:read"));
+    assert!(!listed.contains(&key) && !listed.contains(&admin));
+    let reader_line = listed.lines().last().unwrap();
+    let reader_id = reader_line.split('\t').next().unwrap();
+    let revoke = Command::new(BIN)
+        .args(["--data-dir", data, "keys", "revoke", reader_id])
+        .output()
+        .unwrap();
+    assert!(revoke.status.success());
+    assert_eq!(
+        status(&base, Some(&reader), reqwest::Method::GET, "/v1/audit").await,
+        401
+    );
     // Unknown scopes are refused with a non-zero exit.
     let bad = keys_create(data, "acme", Some("scans:delete"));
     assert!(!bad.status.success());
