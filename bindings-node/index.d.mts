@@ -1,0 +1,2 @@
+export * from './index.js'
+export { PostQ as default } from './index.js'

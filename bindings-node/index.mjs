@@ -1,0 +1,25 @@
+// ESM entry of @postq/sdk: the same objects as the CommonJS entry (one addon instance).
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const sdk = require('./index.js')
+
+export const {
+  PostQ,
+  PostQError,
+  PostQAuthError,
+  PostQPermissionError,
+  PostQNotFoundError,
+  PostQConflictError,
+  PostQRateLimitError,
+  PostQServerError,
+  PostQConnectionError,
+  verifyOffline,
+  parsePublicKey,
+  verifyCertificate,
+  verifyLedgerChain,
+  seal,
+  SealKey,
+  coreVersion,
+} = sdk
+export default PostQ

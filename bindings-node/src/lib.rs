@@ -1,0 +1,26 @@
+//! `@postq/sdk`: the Node.js binding of the postq core (napi-rs).
+//!
+//! The native half only converts types and errors; all logic lives in the `postq`
+//! crate. `index.js` adds the idiomatic JavaScript layer (the `PostQ` class with its
+//! resource namespaces, error classes, `for await` paging, `Uint8Array | Buffer |
+//! string` payloads).
+
+mod client;
+mod error;
+mod offline;
+mod types;
+
+pub use client::NativeClient;
+pub use offline::SealKey;
+
+use napi_derive::napi;
+
+/// The marker that prefixes every native error message (see `index.js`).
+#[napi]
+pub const ERROR_MARKER: &str = error::MARKER;
+
+/// The version of the core this addon was built from.
+#[napi]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

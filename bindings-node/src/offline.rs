@@ -1,0 +1,150 @@
+//! Offline helpers: no network, no API key. Hybrid signature verification against a
+//! published public key, sidecar certificate verification, `pqseal-v1` seal/open and
+//! ledger chain verification — each a direct call into the core.
+
+use napi::bindgen_prelude::{Buffer, Uint8Array};
+use napi_derive::napi;
+
+use crate::client::ledger_rows;
+use crate::error::{IntoJs as _, invalid_input};
+use crate::types::{AuditEntry, ChainReport, PublicKeyInfo, SidecarReport, VerifyResult, convert};
+
+/// Verify a hybrid signature envelope over `payload` against a published public key
+/// (JSON or JWK Set). Throws on a malformed signature (`invalid_signature`) or a
+/// signature of another key (`key_mismatch`); otherwise both halves are reported.
+#[napi(catch_unwind)]
+pub fn verify_offline(
+    public_key: String,
+    payload: Uint8Array,
+    signature: String,
+) -> napi::Result<VerifyResult> {
+    let verdict = postq::Client::verify_offline(&public_key, &payload, &signature).js()?;
+    Ok(VerifyResult {
+        ok: verdict.ok,
+        classical_ok: verdict.classical_ok,
+        pq_ok: verdict.pq_ok,
+        key_id: None,
+        key_version: None,
+        reason: None,
+    })
+}
+
+/// Parse and check a published hybrid public key (JSON or JWK Set).
+#[napi(catch_unwind)]
+pub fn parse_public_key(text: String) -> napi::Result<PublicKeyInfo> {
+    let key = if text.contains("\"keys\"") {
+        postq::hybrid::HybridPublicKey::from_jwk(&text)
+    } else {
+        postq::hybrid::HybridPublicKey::from_json(&text)
+    }
+    .js()?;
+    Ok(PublicKeyInfo::from_core(&key))
+}
+
+/// Verify a hybrid certificate's ML-DSA-65 sidecar (PEM or DER bytes). `at` is an
+/// RFC 3339 time to judge validity at (default now).
+#[napi(catch_unwind)]
+pub fn verify_certificate(
+    certificate: Uint8Array,
+    hostname: Option<String>,
+    at: Option<String>,
+) -> napi::Result<SidecarReport> {
+    let at = match at {
+        Some(text) => Some(
+            time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| invalid_input("time `at`", e))?,
+        ),
+        None => None,
+    };
+    let options = postq::sidecar::VerifyOptions { hostname, at };
+    let report = postq::sidecar::verify_certificate(&certificate, &options).js()?;
+    convert("sidecar report", &report)
+}
+
+/// Verify ledger rows (ascending `seq`). `complete` also requires `seq` 1, 2, 3 …
+#[napi(catch_unwind)]
+pub fn verify_ledger_chain(
+    rows: Vec<AuditEntry>,
+    complete: Option<bool>,
+) -> napi::Result<ChainReport> {
+    let rows = ledger_rows(rows)?;
+    let report = if complete.unwrap_or(false) {
+        postq::ledger::verify_complete_chain(&rows)
+    } else {
+        postq::ledger::verify_chain(&rows)
+    };
+    convert("chain report", &report)
+}
+
+/// Seal `plaintext` to a recipient's public key (base64 of `ek ‖ x25519`, 1216 bytes)
+/// with optional associated data; returns the base64 `pqseal-v1` envelope.
+#[napi(catch_unwind)]
+pub fn seal(
+    recipient_public_key: String,
+    plaintext: Uint8Array,
+    aad: Option<Uint8Array>,
+) -> napi::Result<String> {
+    let recipient = postq::seal::SealPublicKey::from_base64(&recipient_public_key).js()?;
+    let aad = aad.as_deref().unwrap_or(&[]);
+    postq::seal::seal_base64(&recipient, &plaintext, aad).js()
+}
+
+/// A `pqseal-v1` recipient key pair (ML-KEM-768 + X25519). The secret half stays in
+/// native memory (zeroized on drop); only `exportSeed()` copies it out.
+#[napi]
+pub struct SealKey {
+    inner: postq::seal::SealSecretKey,
+}
+
+#[napi]
+impl SealKey {
+    /// A fresh key pair from the OS RNG.
+    #[napi(factory, catch_unwind)]
+    pub fn generate() -> napi::Result<SealKey> {
+        Ok(SealKey {
+            inner: postq::seal::SealSecretKey::generate().js()?,
+        })
+    }
+
+    /// From the 96-byte seed `d ‖ z ‖ x25519 secret`.
+    #[napi(factory, catch_unwind)]
+    pub fn from_seed(seed: Uint8Array) -> napi::Result<SealKey> {
+        Ok(SealKey {
+            inner: postq::seal::SealSecretKey::from_seed(&seed).js()?,
+        })
+    }
+
+    /// The public key, base64 (`ek ‖ x25519`, 1216 bytes) — give this to senders.
+    #[napi(getter)]
+    pub fn public_key(&self) -> String {
+        self.inner.public_key().to_base64()
+    }
+
+    /// SHA-256 of the public key, hex.
+    #[napi(getter)]
+    pub fn fingerprint(&self) -> String {
+        self.inner.public_key().fingerprint()
+    }
+
+    /// The 96-byte secret seed. Secret: store it encrypted.
+    #[napi]
+    pub fn export_seed(&self) -> Buffer {
+        self.inner.seed_bytes().to_vec().into()
+    }
+
+    /// Open envelope bytes sealed to this key with the same associated data.
+    #[napi(catch_unwind)]
+    pub fn open(&self, envelope: Uint8Array, aad: Option<Uint8Array>) -> napi::Result<Buffer> {
+        let aad = aad.as_deref().unwrap_or(&[]);
+        let plain = self.inner.open(&envelope, aad).js()?;
+        Ok(plain.to_vec().into())
+    }
+
+    /// Open the base64 form of an envelope.
+    #[napi(catch_unwind)]
+    pub fn open_base64(&self, envelope: String, aad: Option<Uint8Array>) -> napi::Result<Buffer> {
+        let aad = aad.as_deref().unwrap_or(&[]);
+        let plain = self.inner.open_base64(&envelope, aad).js()?;
+        Ok(plain.to_vec().into())
+    }
+}
