@@ -480,11 +480,27 @@ async fn scans_list_limits_and_cursors() {
     api.shutdown().await;
 }
 
-/// Page through while another task keeps inserting: every scan that existed when paging
-/// started is seen exactly once, nothing twice, and order never goes backwards.
-#[tokio::test]
+/// Page through while other clients keep inserting: every scan that existed when paging
+/// started is seen exactly once, nothing twice, and order never goes backwards. Run in
+/// memory and on a data dir (separate reader and writer connections, WAL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pagination_while_inserting_concurrently() {
-    let api = Api::memory().await;
+    let dir = tempfile::tempdir().unwrap();
+    let durable = Config {
+        rate_limits: RateLimits {
+            scans_write: 100_000,
+            read: 100_000,
+            write: 100_000,
+        },
+        ..Config::with_data_dir(dir.path())
+    };
+    for api in [Api::memory().await, Api::start(durable).await] {
+        paginate_during_inserts(&api).await;
+        api.shutdown().await;
+    }
+}
+
+async fn paginate_during_inserts(api: &Api) {
     let k = api.admin.clone();
     let mut before = HashSet::new();
     for i in 0..120 {
@@ -493,22 +509,23 @@ async fn pagination_while_inserting_concurrently() {
             .await;
         before.insert(r.ok()["id"].as_str().unwrap().to_owned());
     }
-    let base = api.base.clone();
-    let key = k.clone();
-    let writer = tokio::spawn(async move {
-        let http = client();
-        for i in 0..60 {
-            let r = http
-                .post(format!("{base}/v1/scans"))
-                .bearer_auth(&key)
-                .json(&scan_body(&format!("c{i}")))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            tokio::task::yield_now().await;
-        }
-    });
+    let mut writers = Vec::new();
+    for w in 0..3 {
+        let (base, key) = (api.base.clone(), k.clone());
+        writers.push(tokio::spawn(async move {
+            let http = client();
+            for i in 0..30 {
+                let r = http
+                    .post(format!("{base}/v1/scans"))
+                    .bearer_auth(&key)
+                    .json(&scan_body(&format!("c{w}-{i}")))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        }));
+    }
     let mut seen: Vec<String> = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -526,13 +543,73 @@ async fn pagination_while_inserting_concurrently() {
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    writer.await.unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
     let unique: HashSet<&String> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "duplicates in pagination");
     for id in &before {
         assert!(unique.contains(id), "missed {id}");
     }
     assert!(seen.windows(2).all(|w| w[0] > w[1]), "order went backwards");
+    // A second walk after the writers finished sees every scan exactly once.
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/scans?limit=100&cursor={c}"),
+            None => "/v1/scans?limit=100".to_owned(),
+        };
+        let page = api.get(&k, &path).await;
+        for s in page.ok()["data"].as_array().unwrap() {
+            all.push(s["id"].as_str().unwrap().to_owned());
+        }
+        match page.body["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 120 + 90);
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 210);
+}
+
+/// Two rotations at once both land: versions 2 and 3, no version lost or duplicated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_rotations_make_distinct_versions() {
+    let api = Api::memory().await;
+    let k = api.admin.clone();
+    let key = api.post(&k, "/v1/keys", &json!({"name": "r"})).await;
+    let id = key.ok()["id"].as_str().unwrap().to_owned();
+    let rotate = |api: &Api| {
+        let (base, k, id) = (api.base.clone(), k.clone(), id.clone());
+        tokio::spawn(async move {
+            let r = client()
+                .post(format!("{base}/v1/keys/{id}/rotate"))
+                .bearer_auth(&k)
+                .send()
+                .await
+                .unwrap();
+            reply(r).await
+        })
+    };
+    let (a, b) = (rotate(&api), rotate(&api));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    let mut versions = vec![
+        a.ok()["version"].as_u64().unwrap(),
+        b.ok()["version"].as_u64().unwrap(),
+    ];
+    versions.sort_unstable();
+    assert_eq!(versions, [2, 3]);
+    let got = api.get(&k, &format!("/v1/keys/{id}")).await;
+    let listed: Vec<u64> = got.ok()["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listed, [1, 2, 3]);
+    let audit = api.get(&k, "/v1/audit?eventType=key.rotate").await;
+    assert_eq!(audit.ok()["data"].as_array().unwrap().len(), 2);
     api.shutdown().await;
 }
 
