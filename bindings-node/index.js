@@ -126,6 +126,14 @@ function page(p) {
   return p
 }
 
+// Ledger rows keep the wire form (`resourceId: null`), so they hash and re-verify as served.
+function auditPage(p) {
+  for (const row of p.data) row.resourceId = row.resourceId ?? null
+  return page(p)
+}
+const rowsIn = (rows) =>
+  Array.isArray(rows) ? rows.map((r) => (r && r.resourceId === null ? { ...r, resourceId: undefined } : r)) : rows
+
 const REDACTED = '[redacted]'
 /** Keep secret fields out of console.log / util.inspect (they stay readable and in JSON). */
 function hideFromInspect(obj, secretFields, label) {
@@ -277,7 +285,7 @@ class Audit {
   }
   /** One page of ledger rows, oldest first. */
   list(query, options) {
-    return call(() => this.#n.auditList(timeQuery(query), options)).then(page)
+    return call(() => this.#n.auditList(timeQuery(query), options)).then(auditPage)
   }
   async *listAll(query = {}, options) {
     yield* paginate((cursor) => this.list({ ...query, cursor }, options), query.cursor)
@@ -388,7 +396,7 @@ function verifyCertificate(certificate, { hostname, at } = {}) {
 
 /** Verify audit ledger rows offline; `complete: true` for a full export (catches deletions). */
 function verifyLedgerChain(rows, { complete = false } = {}) {
-  return callSync(() => native.verifyLedgerChain(rows, complete))
+  return callSync(() => native.verifyLedgerChain(rowsIn(rows), complete))
 }
 
 /** Seal to a recipient public key (base64 or bytes); returns the base64 `pqseal-v1` envelope. */
