@@ -20,8 +20,8 @@ step "rustfmt + clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 
-step "Rust: cargo test --workspace"
-cargo test --workspace
+step "Rust: cargo test (core, server, cli)"
+cargo test
 
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
