@@ -155,6 +155,11 @@ test('retries recover from transient faults (X-PostQ-Fault times=N, when the ser
   const all = []
   for await (const s of pq.scans.listAll({ limit: 100 })) if (s.target === target) all.push(s.id)
   assert.deepEqual(all, [scan.id], 'the retry after the dropped attempt did not create a second scan')
-  const page = await pq.scans.list({ limit: 1 }, fault('status=503,times=1', { maxRetries: 2 }))
-  assert.equal(page.data.length, 1)
+  // times=N counts per Idempotency-Key: the core sends one key per call, reused by retries
+  const retried = await pq.scans.submit({ ...SCAN, target: `503-${target}` }, fault('status=503,times=1', { maxRetries: 2 }))
+  assert.match(retried.id, /^scan_/)
+  await assert.rejects(
+    pq.scans.submit({ ...SCAN, target: `503b-${target}` }, fault('status=503,times=2', { maxRetries: 1 })),
+    PostQServerError,
+  )
 })

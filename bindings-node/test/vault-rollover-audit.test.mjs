@@ -95,7 +95,8 @@ test('rollovers: get, list, listAll, transition, rollback, download, errors', as
   assert.equal(page.data.length, 1)
   const all = []
   for await (const r of pq.rollovers.listAll({ limit: 1 })) all.push(r.id)
-  assert.deepEqual(new Set(all), new Set([a.id, b.id]))
+  assert.ok(all.includes(a.id) && all.includes(b.id))
+  assert.equal(new Set(all).size, all.length, 'no duplicates across pages')
 
   let r = await pq.rollovers.transition(a.id, 'observation')
   assert.equal(r.status, 'observation')
@@ -133,7 +134,7 @@ test('vault: seal, list, listAll, unseal (values hidden from inspect), rotate, d
   assert.equal(page.data.length, 1)
   const all = []
   for await (const c of pq.vault.listAll({ limit: 1 })) all.push(c.id)
-  assert.deepEqual(new Set(all), new Set([cred.id, other.id]))
+  assert.ok(all.includes(cred.id) && all.includes(other.id))
 
   const open = await pq.vault.unseal(cred.id)
   assert.deepEqual({ ...open.values }, { key: 'sk_live_abc123' })
