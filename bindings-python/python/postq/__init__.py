@@ -1,0 +1,111 @@
+"""postq — the post-quantum security SDK.
+
+>>> from postq import PostQ
+>>> pq = PostQ()  # POSTQ_API_KEY, POSTQ_BASE_URL
+>>> key = pq.hybrid_keys.create(name="release-signing")
+>>> sig = pq.sign(key_id=key.id, payload=b"ship it")
+>>> pq.verify(key_id=key.id, payload=b"ship it", signature=sig.signature).ok
+True
+
+:class:`PostQ` blocks, :class:`AsyncPostQ` is for asyncio; both share one Rust runtime
+and release the GIL while they work. Offline helpers need no server:
+:func:`verify_offline`, :func:`verify_certificate`, :func:`seal` / :class:`SealKeyPair`,
+:func:`verify_audit_chain`.
+"""
+
+from __future__ import annotations
+
+from ._client import AsyncPostQ, PostQ, verify_offline
+from ._errors import (
+    PostQAuthError,
+    PostQConflictError,
+    PostQConnectionError,
+    PostQError,
+    PostQNotFoundError,
+    PostQPermissionError,
+    PostQRateLimitError,
+    PostQServerError,
+    PostQTimeoutError,
+    PostQValidationError,
+)
+from ._models import (
+    Artifact,
+    AuditEntry,
+    Binding,
+    ChainReport,
+    Credential,
+    Deleted,
+    Finding,
+    Health,
+    HistoryEntry,
+    HybridKey,
+    KeyVersion,
+    Page,
+    PlanStage,
+    PublicKey,
+    Rollover,
+    RolloverCreated,
+    Scan,
+    ScanSummary,
+    SidecarChecks,
+    SidecarReport,
+    SignResult,
+    UnsealedCredential,
+    VerifyResponse,
+    VerifyResult,
+)
+from ._native import __version__
+from ._offline import SealKeyPair, open_sealed, seal, verify_audit_chain, verify_certificate
+from ._types import FindingInput, Payload, RiskLevel, RolloverStatus, Severity, Timestamp
+
+__all__ = [
+    "__version__",
+    "PostQ",
+    "AsyncPostQ",
+    "verify_offline",
+    "verify_certificate",
+    "seal",
+    "open_sealed",
+    "SealKeyPair",
+    "verify_audit_chain",
+    "PostQError",
+    "PostQAuthError",
+    "PostQPermissionError",
+    "PostQNotFoundError",
+    "PostQConflictError",
+    "PostQRateLimitError",
+    "PostQServerError",
+    "PostQConnectionError",
+    "PostQTimeoutError",
+    "PostQValidationError",
+    "Artifact",
+    "AuditEntry",
+    "Binding",
+    "ChainReport",
+    "Credential",
+    "Deleted",
+    "Finding",
+    "Health",
+    "HistoryEntry",
+    "HybridKey",
+    "KeyVersion",
+    "Page",
+    "PlanStage",
+    "PublicKey",
+    "Rollover",
+    "RolloverCreated",
+    "Scan",
+    "ScanSummary",
+    "SidecarChecks",
+    "SidecarReport",
+    "SignResult",
+    "UnsealedCredential",
+    "VerifyResponse",
+    "VerifyResult",
+    "FindingInput",
+    "Payload",
+    "RiskLevel",
+    "RolloverStatus",
+    "Severity",
+    "Timestamp",
+]

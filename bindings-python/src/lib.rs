@@ -1,0 +1,28 @@
+//! `postq._native`: the pyo3 extension behind the Python package `postq`.
+//!
+//! The binding only converts: Python arguments into core requests, core responses into
+//! JSON text (turned into typed models by `python/postq/_models.py`) and
+//! [`postq::Error`] into the exception classes of `python/postq/_errors.py`. Every call
+//! runs on one lazily built, shared tokio runtime with the GIL released; a forked child
+//! builds its own runtime and HTTP client (see [`runtime`]).
+
+mod bridge;
+mod client;
+mod errors;
+mod offline;
+mod runtime;
+
+use pyo3::prelude::*;
+
+/// The extension module `postq._native`.
+#[pymodule(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<client::NativeClient>()?;
+    m.add_class::<client::NativeStream>()?;
+    m.add_class::<bridge::CancelTask>()?;
+    m.add_function(wrap_pyfunction!(bridge::resolve_future, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::runtime_pid, m)?)?;
+    offline::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Offline helpers: hybrid signature verification, sidecar certificate verification,
+//! `pqseal-v1` sealing and the audit ledger's hash chain. Crypto runs with the GIL
+//! released.
+
+use postq::ledger::{LedgerEntry, verify_chain, verify_complete_chain};
+use postq::seal::{SealPublicKey, SealSecretKey};
+use postq::sidecar::VerifyOptions;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::client::Payload;
+use crate::errors::{invalid, to_py};
+
+fn json<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| to_py(py, &invalid("result", e.to_string())))
+}
+
+/// Verify a signature envelope over `payload` against a published public key (JSON or
+/// JWK Set), with no network. Returns `(ok, classical_ok, pq_ok)`.
+#[pyfunction]
+fn verify_offline(
+    py: Python<'_>,
+    public_key: &str,
+    payload: Payload,
+    signature: &str,
+) -> PyResult<(bool, bool, bool)> {
+    let bytes = payload.as_bytes();
+    let result = py.detach(|| postq::Client::verify_offline(public_key, bytes, signature));
+    let r = result.map_err(|e| to_py(py, &e))?;
+    Ok((r.ok, r.classical_ok, r.pq_ok))
+}
+
+/// Verify a hybrid certificate's sidecar (PEM or DER); returns the report as JSON.
+#[pyfunction]
+#[pyo3(signature = (certificate, hostname=None, at=None))]
+fn verify_certificate(
+    py: Python<'_>,
+    certificate: Payload,
+    hostname: Option<String>,
+    at: Option<String>,
+) -> PyResult<String> {
+    let at = at
+        .map(|t| OffsetDateTime::parse(&t, &Rfc3339))
+        .transpose()
+        .map_err(|e| to_py(py, &invalid("at", e.to_string())))?;
+    let options = VerifyOptions { hostname, at };
+    let bytes = certificate.as_bytes();
+    let report = py
+        .detach(|| postq::sidecar::verify_certificate(bytes, &options))
+        .map_err(|e| to_py(py, &e))?;
+    json(py, &report)
+}
+
+/// A new sealing key pair: `(public key base64, 96-byte secret seed)`.
+#[pyfunction]
+fn seal_generate(py: Python<'_>) -> PyResult<(String, Py<PyBytes>)> {
+    let key = py
+        .detach(SealSecretKey::generate)
+        .map_err(|e| to_py(py, &e))?;
+    let seed = key.seed_bytes();
+    Ok((
+        key.public_key().to_base64(),
+        PyBytes::new(py, seed.as_ref()).unbind(),
+    ))
+}
+
+/// The public key (base64) of a secret seed.
+#[pyfunction]
+fn seal_public_key(py: Python<'_>, seed: Payload) -> PyResult<String> {
+    let key = SealSecretKey::from_seed(seed.as_bytes()).map_err(|e| to_py(py, &e))?;
+    Ok(key.public_key().to_base64())
+}
+
+/// Seal `plaintext` to a recipient public key (base64); returns the base64 envelope.
+#[pyfunction]
+fn seal(py: Python<'_>, public_key: &str, plaintext: Payload, aad: Payload) -> PyResult<String> {
+    let recipient = SealPublicKey::from_base64(public_key).map_err(|e| to_py(py, &e))?;
+    let (pt, aad) = (plaintext.as_bytes(), aad.as_bytes());
+    py.detach(|| postq::seal::seal_base64(&recipient, pt, aad))
+        .map_err(|e| to_py(py, &e))
+}
+
+/// Open a base64 envelope with the recipient's secret seed.
+#[pyfunction]
+fn seal_open(py: Python<'_>, seed: Payload, envelope: &str, aad: Payload) -> PyResult<Py<PyBytes>> {
+    let key = SealSecretKey::from_seed(seed.as_bytes()).map_err(|e| to_py(py, &e))?;
+    let aad = aad.as_bytes();
+    let plain = py
+        .detach(|| key.open_base64(envelope, aad))
+        .map_err(|e| to_py(py, &e))?;
+    Ok(PyBytes::new(py, &plain).unbind())
+}
+
+/// Verify ledger rows (JSON array, ascending `seq`); `complete` also requires `seq`
+/// 1, 2, 3 … without gaps. Returns the report as JSON.
+#[pyfunction]
+fn verify_ledger(py: Python<'_>, rows: &str, complete: bool) -> PyResult<String> {
+    let rows: Vec<LedgerEntry> = serde_json::from_str(rows)
+        .map_err(|e| to_py(py, &invalid("ledger rows", e.to_string())))?;
+    let report = py.detach(|| {
+        if complete {
+            verify_complete_chain(&rows)
+        } else {
+            verify_chain(&rows)
+        }
+    });
+    json(py, &report)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(verify_offline, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_certificate, m)?)?;
+    m.add_function(wrap_pyfunction!(seal_generate, m)?)?;
+    m.add_function(wrap_pyfunction!(seal_public_key, m)?)?;
+    m.add_function(wrap_pyfunction!(seal, m)?)?;
+    m.add_function(wrap_pyfunction!(seal_open, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_ledger, m)?)?;
+    Ok(())
+}
