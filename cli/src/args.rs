@@ -77,9 +77,9 @@ pub enum Command {
     Audit(AuditCommand),
     /// Check the API is up.
     Health,
-    /// Run the reference server (same as `postq-server`).
+    /// Run the reference server (same flags and subcommands as `postq-server`).
     #[cfg(feature = "server")]
-    Server(ServerArgs),
+    Server(postq_server::cli::ServerCli),
     /// Start the reference server in-process and walk through what postq does.
     #[cfg(feature = "server")]
     Demo(DemoArgs),
@@ -300,23 +300,6 @@ pub struct AuditArgs {
     /// Follow every page (list only; verify always does).
     #[arg(long)]
     pub all: bool,
-}
-
-#[cfg(feature = "server")]
-#[derive(Args, Debug)]
-pub struct ServerArgs {
-    /// Address to listen on.
-    #[arg(long, env = "POSTQ_SERVER_LISTEN", default_value = postq_server::DEFAULT_LISTEN)]
-    pub listen: std::net::SocketAddr,
-    /// Directory for the SQLite database and the generated KEK file.
-    #[arg(long, env = "POSTQ_SERVER_DATA_DIR", default_value = postq_server::DEFAULT_DATA_DIR)]
-    pub data_dir: PathBuf,
-    /// Keep everything in memory (nothing survives a stop).
-    #[arg(long, env = "POSTQ_SERVER_MEMORY")]
-    pub memory: bool,
-    /// Honour the X-PostQ-Fault request header.
-    #[arg(long, env = "POSTQ_SERVER_FAULTS")]
-    pub faults: bool,
 }
 
 #[cfg(feature = "server")]

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod auth;
+pub mod cli;
 pub mod error;
 pub mod ids;
 pub mod kek;
