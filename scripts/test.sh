@@ -10,6 +10,7 @@ step() { printf '\n==== %s\n' "$*"; }
 
 need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
+command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"

@@ -67,9 +67,7 @@ pub fn content_type(name: &str) -> &'static str {
 pub fn content_disposition(hostname: &str, name: &str) -> Result<String, ArtifactError> {
     safe(hostname)?;
     safe(name)?;
-    Ok(format!(
-        "attachment; filename=\"postq-{hostname}-{name}\""
-    ))
+    Ok(format!("attachment; filename=\"postq-{hostname}-{name}\""))
 }
 
 /// Only `[A-Za-z0-9._:-]`: safe inside single-quoted shell and Bicep strings, in a
@@ -153,7 +151,28 @@ fn script(
     for p in parts {
         text.push_str(p);
     }
-    fill(&text, inputs)
+    fill(&drop_unused_constants(&text), inputs)
+}
+
+/// Keep only the `readonly NAME=…` lines of the common header that this script uses,
+/// so every script is shellcheck-clean on its own.
+fn drop_unused_constants(text: &str) -> String {
+    let used =
+        |name: &str| text.contains(&format!("${name}")) || text.contains(&format!("${{{name}}}"));
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let keep = match line
+            .strip_prefix("readonly ")
+            .and_then(|rest| rest.split_once('='))
+        {
+            Some((name, _)) => used(name),
+            None => true,
+        };
+        if keep {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// One artifact's text.
@@ -163,7 +182,14 @@ pub fn render(name: &str, inputs: &ArtifactInputs<'_>) -> Result<String, Artifac
         "bundle.sh" => script(
             name,
             "the full sequence: Key Vault import, managed identity access, SNI binding, HTTPS-only, TLS 1.2, FTPS-only",
-            &[FN_IMPORT, FN_GRANT, FN_CURRENT, FN_BIND, FN_ENFORCE, MAIN_BUNDLE],
+            &[
+                FN_IMPORT,
+                FN_GRANT,
+                FN_CURRENT,
+                FN_BIND,
+                FN_ENFORCE,
+                MAIN_BUNDLE,
+            ],
             inputs,
         ),
         "import.sh" => script(
@@ -213,7 +239,10 @@ mod tests {
             certificate_name("app.contoso.example", "5f0e1234abcd9999"),
             "postq-app-contoso-example-5f0e1234abcd"
         );
-        assert_eq!(content_type("bundle.sh"), "text/x-shellscript; charset=utf-8");
+        assert_eq!(
+            content_type("bundle.sh"),
+            "text/x-shellscript; charset=utf-8"
+        );
         assert!(content_disposition("a\"b", "cert.pem").is_err());
     }
 }

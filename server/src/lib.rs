@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod artifacts;
 pub mod auth;
 pub mod cli;
 pub mod error;
@@ -24,6 +25,8 @@ pub mod middleware;
 pub mod openapi;
 pub mod routes;
 pub mod store;
+pub mod store_rollover;
+pub mod store_vault;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -280,7 +283,7 @@ async fn not_found(method: Method, uri: Uri) -> ApiError {
 
 /// The application: routes and middleware, without a listener.
 pub fn router(state: AppState) -> Router {
-    use routes::{audit, health, keys, scans, sign};
+    use routes::{audit, health, keys, rollover, scans, sign, vault};
     let v1 = Router::new()
         .route("/v1/scans", post(scans::create_scan).get(scans::list_scans))
         .route("/v1/scans/{id}", get(scans::get_scan))
@@ -291,6 +294,38 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sign", post(sign::sign))
         .route("/v1/verify", post(sign::verify))
         .route("/v1/audit", get(audit::list_audit))
+        .route(
+            "/v1/vault/credentials",
+            post(vault::seal_credential).get(vault::list_credentials),
+        )
+        .route(
+            "/v1/vault/credentials/{id}",
+            get(vault::unseal_credential).delete(vault::delete_credential),
+        )
+        .route(
+            "/v1/vault/credentials/{id}/rotate",
+            post(vault::rotate_credential),
+        )
+        .route(
+            "/v1/mitigations/tls-rollover",
+            post(rollover::create_rollover).get(rollover::list_rollovers),
+        )
+        .route(
+            "/v1/mitigations/tls-rollover/{id}",
+            get(rollover::get_rollover),
+        )
+        .route(
+            "/v1/mitigations/tls-rollover/{id}/download",
+            get(rollover::download_artifact),
+        )
+        .route(
+            "/v1/mitigations/tls-rollover/{id}/transition",
+            post(rollover::transition_rollover),
+        )
+        .route(
+            "/v1/mitigations/tls-rollover/{id}/rollback",
+            post(rollover::rollback_rollover),
+        )
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,

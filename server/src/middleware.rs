@@ -168,6 +168,8 @@ pub struct Limiters {
     read: KeyedLimiter,
     write: KeyedLimiter,
     clock: DefaultClock,
+    /// Counts for `X-PostQ-Fault: …,times=N`.
+    pub fault_counts: FaultCounts,
 }
 
 fn limiter(per_minute: u32) -> KeyedLimiter {
@@ -182,6 +184,7 @@ impl Limiters {
             read: limiter(limits.read),
             write: limiter(limits.write),
             clock: DefaultClock::default(),
+            fault_counts: FaultCounts::default(),
         }
     }
 }
@@ -270,6 +273,42 @@ struct Fault {
     status: Option<StatusCode>,
     delay: Option<Duration>,
     drop_after_commit: bool,
+    /// Apply only to the first N requests with the same `Idempotency-Key` (per API key).
+    times: Option<u32>,
+}
+
+/// The delay of an active fault, handed from [`faults`] to [`fault_delay`].
+#[derive(Debug, Clone, Copy)]
+struct ActiveDelay(Duration);
+
+/// Set by a handler whose response must not be replayed as is from the idempotency
+/// store (a one-shot secret): this status and JSON body are stored and replayed instead.
+#[derive(Debug, Clone)]
+pub struct ReplayInstead {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+}
+
+/// How many requests per (API key, Idempotency-Key) carried a `times=N` fault.
+#[derive(Default)]
+pub struct FaultCounts {
+    seen: std::sync::Mutex<std::collections::HashMap<(String, String), (u32, Instant)>>,
+}
+
+impl FaultCounts {
+    /// Count one more request for this key pair; returns the new count.
+    fn bump(&self, api_key_id: &str, idem_key: &str) -> u32 {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() > 10_000 {
+            let day = Duration::from_secs(24 * 3600);
+            seen.retain(|_, (_, at)| at.elapsed() < day);
+        }
+        let entry = seen
+            .entry((api_key_id.to_owned(), idem_key.to_owned()))
+            .or_insert((0, Instant::now()));
+        entry.0 = entry.0.saturating_add(1);
+        entry.0
+    }
 }
 
 fn parse_fault(text: &str) -> Result<Fault, String> {
@@ -299,6 +338,15 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
                 }
                 f.delay = Some(Duration::from_millis(ms));
             }
+            Some(("times", v)) => {
+                let n: u32 = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| format!("bad times `{v}` (1..1000)"))?;
+                f.times = Some(n);
+            }
             None if item == "drop" || item == "drop-after-commit" => f.drop_after_commit = true,
             _ => return Err(format!("unknown fault `{item}`")),
         }
@@ -325,10 +373,13 @@ fn fault_code(status: StatusCode) -> &'static str {
 /// `Idempotency-Key` response stored — then drops the connection without answering;
 /// `delay=250` (ms) is applied by [`fault_delay`], just before the handler, so a slow
 /// request holds its `Idempotency-Key` like a slow handler would. Items combine:
-/// `delay=100,drop`. Ignored unless `--faults`.
+/// `delay=100,drop`. `times=N` limits the fault to the first N requests carrying the
+/// same `Idempotency-Key` (per API key), so `drop,times=1` fails the first attempt and
+/// lets the retry replay; without an `Idempotency-Key`, `times` is ignored. Ignored
+/// unless `--faults`.
 pub async fn faults(
     State(state): State<AppState>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     if !state.config.faults {
@@ -342,7 +393,27 @@ pub async fn faults(
         .map_err(|_| ApiError::bad_request("invalid_fault", "Unreadable X-PostQ-Fault header."))?;
     let fault = parse_fault(text)
         .map_err(|e| ApiError::bad_request("invalid_fault", format!("X-PostQ-Fault: {e}.")))?;
+    if let Some(times) = fault.times {
+        let idem_key = req
+            .headers()
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let api_key_id = req
+            .extensions()
+            .get::<AuthContext>()
+            .map(|c| c.api_key_id.clone());
+        if let (Some(idem_key), Some(api_key_id)) = (idem_key, api_key_id)
+            && state.limiters.fault_counts.bump(&api_key_id, &idem_key) > times
+        {
+            tracing::info!(times, "fault spent; request passes");
+            return Ok(next.run(req).await);
+        }
+    }
     tracing::info!(?fault, "injecting fault");
+    if let Some(d) = fault.delay {
+        req.extensions_mut().insert(ActiveDelay(d));
+    }
     if let Some(status) = fault.status {
         let mut err = ApiError::new(
             status,
@@ -364,16 +435,10 @@ pub async fn faults(
 /// The `delay=MS` part of `X-PostQ-Fault` (see [`faults`]), innermost, so it runs after
 /// authentication, rate limiting and idempotency bookkeeping, as a slow handler would.
 pub async fn fault_delay(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.config.faults {
-        let delay = req
-            .headers()
-            .get(FAULT_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|t| parse_fault(t).ok())
-            .and_then(|f| f.delay);
-        if let Some(d) = delay {
-            tokio::time::sleep(d).await;
-        }
+    if state.config.faults
+        && let Some(ActiveDelay(d)) = req.extensions().get::<ActiveDelay>().copied()
+    {
+        tokio::time::sleep(d).await;
     }
     next.run(req).await
 }
@@ -478,6 +543,16 @@ pub async fn idempotency(
         };
         if rparts.status.is_server_error() {
             store.idem_abandon(&api_key_id, &key).await?;
+        } else if let Some(instead) = rparts.extensions.get::<ReplayInstead>() {
+            store
+                .idem_finish(
+                    &api_key_id,
+                    &key,
+                    instead.status.as_u16(),
+                    Some("application/json"),
+                    &instead.body,
+                )
+                .await?;
         } else {
             let ct = rparts
                 .headers
@@ -508,6 +583,8 @@ mod tests {
         assert_eq!(f.delay, Some(Duration::from_millis(150)));
         assert!(f.drop_after_commit);
         assert!(parse_fault("status=200").is_err());
+        assert_eq!(parse_fault("drop,times=1").unwrap().times, Some(1));
+        assert!(parse_fault("drop,times=0").is_err());
         assert!(parse_fault("explode").is_err());
     }
 

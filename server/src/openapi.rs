@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, health, keys, scans, sign};
+use crate::routes::{audit, health, keys, rollover, scans, sign, vault};
 
 struct Security;
 
@@ -33,7 +33,7 @@ impl Modify for Security {
 #[openapi(
     info(
         title = "postq API",
-        description = "postq reference server: scans, managed hybrid (ML-DSA-65 + Ed25519) signing keys, sign/verify and a hash-chained audit ledger. Errors are `{\"error\":{\"code\",\"message\",\"requestId\"}}`; every response has `X-Request-Id`; writes accept `Idempotency-Key`; responses carry `X-RateLimit-Limit/Remaining/Reset`.",
+        description = "postq reference server: scans, managed hybrid (ML-DSA-65 + Ed25519) signing keys, sign/verify, a post-quantum credential vault, hybrid TLS rollovers and a hash-chained audit ledger. Errors are `{\"error\":{\"code\",\"message\",\"requestId\"}}`; every response has `X-Request-Id`; writes accept `Idempotency-Key`; responses carry `X-RateLimit-Limit/Remaining/Reset`.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -50,6 +50,17 @@ impl Modify for Security {
         sign::sign,
         sign::verify,
         audit::list_audit,
+        vault::seal_credential,
+        vault::list_credentials,
+        vault::unseal_credential,
+        vault::rotate_credential,
+        vault::delete_credential,
+        rollover::create_rollover,
+        rollover::list_rollovers,
+        rollover::get_rollover,
+        rollover::download_artifact,
+        rollover::transition_rollover,
+        rollover::rollback_rollover,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorBody)),
     modifiers(&Security),
@@ -59,6 +70,8 @@ impl Modify for Security {
         (name = "keys", description = "Managed hybrid signing keys"),
         (name = "signing", description = "Hybrid sign and verify"),
         (name = "audit", description = "Hash-chained audit ledger"),
+        (name = "vault", description = "Post-quantum credential vault (pqseal-v1: ML-KEM-768 + X25519); every refusal is a uniform 403 access_denied"),
+        (name = "rollover", description = "Hybrid TLS rollover: ECDSA P-256 leaf with an ML-DSA-65 sidecar, one-shot private key, staged plan"),
     )
 )]
 pub struct ApiDoc;

@@ -118,6 +118,8 @@ fn connect_options(path: &Path) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
+        // Freed pages are zeroed: a rotated or deleted vault envelope leaves no copy.
+        .pragma("secure_delete", "ON")
 }
 
 impl Store {
@@ -163,6 +165,8 @@ impl Store {
             "SELECT MAX(id) FROM findings",
             "SELECT MAX(id) FROM hybrid_keys",
             "SELECT MAX(id) FROM ledger",
+            "SELECT MAX(id) FROM vault_credentials",
+            "SELECT MAX(id) FROM tls_rollovers",
         ] {
             let max: Option<String> = sqlx::query_scalar(sql).fetch_one(&self.writer).await?;
             if let Some(id) = max {

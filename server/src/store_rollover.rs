@@ -68,7 +68,7 @@ pub struct NewRollover {
 /// The outcome of a transition or rollback.
 #[derive(Debug)]
 pub enum Move {
-    Done(RolloverRow),
+    Done(Box<RolloverRow>),
     NotFound,
     /// Not allowed from the current status (named).
     Invalid(String),
@@ -162,7 +162,10 @@ impl Store {
             ("hostname", new.hostname.clone()),
             ("findingId", new.finding_id.clone()),
             ("serial", new.serial.clone()),
-            ("pqPublicKeyFingerprint", new.pq_public_key_fingerprint.clone()),
+            (
+                "pqPublicKeyFingerprint",
+                new.pq_public_key_fingerprint.clone(),
+            ),
             ("to", "planned".to_owned()),
         ]
         .into_iter()
@@ -297,6 +300,6 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(Move::Done(row))
+        Ok(Move::Done(Box::new(row)))
     }
 }

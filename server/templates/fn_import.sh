@@ -8,7 +8,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Key Vault imports a PEM file holding the certificate and its PKCS#8 key: no PFX
-# and no openssl needed.
+# and no other tooling needed.
 import_certificate() {
   BUNDLE_FILE="$(umask 077 && mktemp "${TMPDIR:-/tmp}/postq-hybrid.XXXXXX")"
   cat "$CERT_FILE" "$KEY_FILE" >"$BUNDLE_FILE"

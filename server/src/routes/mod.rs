@@ -3,8 +3,10 @@
 pub mod audit;
 pub mod health;
 pub mod keys;
+pub mod rollover;
 pub mod scans;
 pub mod sign;
+pub mod vault;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};

@@ -521,7 +521,7 @@ pub async fn transition_rollover(
     match outcome {
         Move::Done(row) => {
             tracing::info!(rollover_id = %id, status = %row.status, "rollover transitioned");
-            Ok(Json(to_rollover(row)))
+            Ok(Json(to_rollover(*row)))
         }
         Move::NotFound => Err(ApiError::not_found("Rollover")),
         Move::Invalid(current) => Err(invalid(&current, &req.to)),
@@ -563,7 +563,7 @@ pub async fn rollback_rollover(
     match outcome {
         Move::Done(row) => {
             tracing::info!(rollover_id = %id, "rollover rolled back");
-            Ok(Json(to_rollover(row)))
+            Ok(Json(to_rollover(*row)))
         }
         Move::NotFound => Err(ApiError::not_found("Rollover")),
         Move::Invalid(current) => Err(invalid(&current, "rolled_back")),

@@ -290,11 +290,14 @@ pub async fn seal_credential(
     }
     let req = decode_seal_request(&body)?;
     validate(&req)?;
-    let plaintext = Zeroizing::new(serde_json::to_vec(&req.values).map_err(|_| {
-        ApiError::validation("values: must be an object of string to string.")
-    })?);
+    let plaintext = Zeroizing::new(
+        serde_json::to_vec(&req.values)
+            .map_err(|_| ApiError::validation("values: must be an object of string to string."))?,
+    );
     if plaintext.len() > 64 * 1024 {
-        return Err(ApiError::validation("values must be at most 64 KiB as JSON."));
+        return Err(ApiError::validation(
+            "values must be at most 64 KiB as JSON.",
+        ));
     }
     let expires_at = req.ttl_days.map(|d| {
         ids::format_ts(time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)))
