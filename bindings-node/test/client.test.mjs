@@ -197,3 +197,24 @@ test('per-call options: idempotencyKey replays, headers are sent', async () => {
   const tagged = await pq.scans.submit(SCAN, { headers: { 'X-Request-Id': 'node-sdk-test-1' }, maxRetries: 0, timeoutMs: 10_000 })
   assert.match(tagged.id, /^scan_/)
 })
+
+test('concurrent calls share one client: 40 parallel submits, all distinct, none lost', async () => {
+  const target = `parallel-${Date.now()}.example`
+  const results = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => pq.scans.submit({ ...SCAN, target, riskScore: i })),
+  )
+  assert.equal(new Set(results.map((r) => r.id)).size, 40)
+  const seen = []
+  for await (const s of pq.scans.listAll({ limit: 7 })) if (s.target === target) seen.push(s.id)
+  assert.equal(seen.length, 40)
+})
+
+test('errors are clean JavaScript errors: message without the native marker, a stack, JSON-safe', async () => {
+  const err = await pq.scans.get('scan_01HZZZZZZZZZZZZZZZZZZZZZZZ').catch((e) => e)
+  assert.ok(err instanceof PostQError)
+  assert.ok(!err.message.includes('POSTQ_ERROR'), err.message)
+  assert.match(err.stack, /PostQNotFoundError/)
+  const json = JSON.parse(JSON.stringify({ ...err }))
+  assert.equal(json.status, 404)
+  assert.equal(json.code, 'not_found')
+})
