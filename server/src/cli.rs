@@ -187,7 +187,6 @@ pub async fn run(cli: ServerCli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-
 /// Logs to stderr, filtered by `POSTQ_SERVER_LOG` (default `info,sqlx=warn`).
 pub fn init_logging() {
     tracing_subscriber::fmt()

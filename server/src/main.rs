@@ -6,7 +6,11 @@ use clap::Parser;
 use postq_server::cli::{ServerCli, init_logging, run};
 
 #[derive(Parser, Debug)]
-#[command(name = "postq-server", version, about = "postq reference server (scans, hybrid keys, signing, vault, TLS rollover, audit)")]
+#[command(
+    name = "postq-server",
+    version,
+    about = "postq reference server (scans, hybrid keys, signing, vault, TLS rollover, audit)"
+)]
 struct Main {
     #[command(flatten)]
     cli: ServerCli,
