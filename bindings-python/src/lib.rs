@@ -23,6 +23,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bridge::CancelTask>()?;
     m.add_function(wrap_pyfunction!(bridge::resolve_future, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::runtime_pid, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::shutdown_runtime, m)?)?;
     offline::register(m)?;
     Ok(())
 }

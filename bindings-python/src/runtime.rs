@@ -7,6 +7,7 @@
 //! not exist).
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -45,4 +46,26 @@ pub fn runtime_pid() -> Option<u32> {
         .unwrap_or_else(PoisonError::into_inner)
         .as_ref()
         .map(|(pid, _)| *pid)
+}
+
+/// Stop the runtime before the interpreter finalizes (registered with `atexit` by the
+/// package). A worker thread that touches Python while CPython is finalizing is killed
+/// mid-call (a crash at exit); waiting here, with the GIL released, lets every task
+/// finish or be dropped first. A later call simply builds a new runtime.
+#[pyfunction]
+pub fn shutdown_runtime(py: Python<'_>) {
+    let taken = RUNTIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    match taken {
+        Some((pid, rt)) if pid == std::process::id() => match Arc::try_unwrap(rt) {
+            Ok(rt) => py.detach(|| rt.shutdown_timeout(Duration::from_secs(2))),
+            // Another thread is inside a call right now: leave its runtime running.
+            Err(shared) => std::mem::forget(shared),
+        },
+        // Inherited from the parent process: its threads do not exist here.
+        Some(inherited) => std::mem::forget(inherited),
+        None => {}
+    }
 }

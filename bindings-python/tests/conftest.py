@@ -44,7 +44,7 @@ class Server:
     data_dir: Path
     binary: Path
     process: "subprocess.Popen[str]"
-    _minted: Dict[str, str] = field(default_factory=dict)
+    _minted: Dict[str, str] = field(default_factory=lambda: {})
 
     def mint_key(self, scopes: List[str], org: str = "default") -> str:
         """An API key with exactly these scopes (in `org`; a new name makes a new org)."""

@@ -114,7 +114,7 @@ def test_scans_async(apq: AsyncPostQ) -> None:
         assert (await apq.scans.get(scan.id)) == scan
         page = await apq.scans.list(limit=1)
         assert page.data[0].id == scan.id
-        seen = []
+        seen: List[str] = []
         async for s in apq.scans.list_all(limit=2):
             seen.append(s.id)
             if len(seen) == 3:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import signal
 import threading
 import time
@@ -21,7 +23,7 @@ def test_eight_threads_share_one_client(pq: PostQ) -> None:
     key = pq.hybrid_keys.create(name="threads")
 
     def work(i: int) -> List[bool]:
-        results = []
+        results: List[bool] = []
         for j in range(5):
             scan = pq.scans.submit(
                 type="url", target=f"thread-{i}-{j}", risk_score=j, risk_level="Low"
@@ -112,7 +114,7 @@ def test_forked_child_makes_a_call(pq: PostQ) -> None:
 
 def test_repr_never_shows_secrets(server: Server, pq: PostQ) -> None:
     assert server.admin_key not in repr(pq)
-    assert server.admin_key not in repr(pq._native)
+    assert server.admin_key not in repr(pq._core)
     assert server.admin_key not in repr(postq.AsyncPostQ(api_key=server.admin_key, base_url=server.base_url))
     pair = postq.SealKeyPair.generate()
     assert pair.seed.hex() not in repr(pair) and len(pair.seed) == 96
@@ -129,3 +131,28 @@ def test_repr_never_shows_secrets(server: Server, pq: PostQ) -> None:
         values={"key": "hunter2"},
     )
     assert "hunter2" not in repr(unsealed)
+
+
+EXIT_SCRIPT = """
+import asyncio, sys, postq
+pq = postq.AsyncPostQ(api_key=sys.argv[1], base_url=sys.argv[2])
+
+async def main() -> None:
+    await asyncio.gather(*(pq.health() for _ in range(20)))
+    async for _ in pq.scans.list_all(limit=1):
+        break
+
+asyncio.run(main())
+"""
+
+
+def test_interpreter_exits_cleanly_after_async_calls(server: Server) -> None:
+    """Regression: worker threads must not touch Python while CPython finalizes."""
+    for _ in range(6):
+        done = subprocess.run(
+            [sys.executable, "-X", "faulthandler", "-c", EXIT_SCRIPT, server.admin_key, server.base_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr

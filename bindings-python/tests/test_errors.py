@@ -7,7 +7,6 @@ import asyncio
 import socket
 import time
 import uuid
-from typing import Any, Dict
 
 import pytest
 
@@ -29,7 +28,8 @@ from postq import (
 
 from .conftest import Server
 
-SCAN: Dict[str, Any] = {"type": "url", "target": "faults.example", "risk_score": 1, "risk_level": "Low"}
+def submit(pq: PostQ, target: str = "faults.example") -> postq.Scan:
+    return pq.scans.submit(type="url", target=target, risk_score=1, risk_level="Low")
 
 
 def fault(pq: PostQ, spec: str, retries: int = 0) -> PostQ:
@@ -66,7 +66,7 @@ def test_permission_error(server: Server) -> None:
     reader = PostQ(api_key=server.mint_key(["scans:read"]), base_url=server.base_url)
     assert reader.scans.list(limit=1) is not None
     with pytest.raises(PostQPermissionError) as info:
-        reader.scans.submit(**SCAN)
+        submit(reader)
     assert (info.value.status, info.value.code) == (403, "insufficient_scope")
     assert info.value.request_id
 
@@ -81,11 +81,11 @@ def test_not_found(pq: PostQ) -> None:
 
 def test_conflict_idempotency_key_reused(pq: PostQ) -> None:
     fixed = pq.with_options(idempotency_key=f"idem-{uuid.uuid4()}")
-    first = fixed.scans.submit(**SCAN)
+    first = submit(fixed)
     # The same key and the same request replays the stored response.
-    assert fixed.scans.submit(**SCAN).id == first.id
+    assert submit(fixed).id == first.id
     with pytest.raises(PostQConflictError) as info:
-        fixed.scans.submit(**{**SCAN, "target": "another.example"})
+        submit(fixed, "another.example")
     assert (info.value.status, info.value.code) == (409, "idempotency_key_reused")
 
 
@@ -109,7 +109,7 @@ def test_server_errors(pq: PostQ) -> None:
         fault(pq, "status=503").hybrid_keys.list()
     assert (info.value.status, info.value.retry_after) == (503, 1.0)
     with pytest.raises(PostQServerError) as info500:
-        fault(pq, "status=500").scans.submit(**SCAN)
+        submit(fault(pq, "status=500"))
     assert info500.value.status == 500 and info500.value.request_id
 
 
@@ -126,10 +126,8 @@ def test_dropped_connection_retried_safely(pq: PostQ) -> None:
     key = f"idem-{uuid.uuid4()}"
     dropping = pq.with_options(max_retries=0, headers={"X-PostQ-Fault": "drop"})
     with pytest.raises(PostQConnectionError):
-        dropping.with_options(idempotency_key=key).scans.submit(
-            **{**SCAN, "target": target}
-        )
-    replay = pq.with_options(idempotency_key=key).scans.submit(**{**SCAN, "target": target})
+        submit(dropping.with_options(idempotency_key=key), target)
+    replay = submit(pq.with_options(idempotency_key=key), target)
     assert replay.target == target
     matching = [s for s in pq.scans.list_all(limit=100) if s.target == target]
     assert [s.id for s in matching] == [replay.id]
@@ -159,13 +157,13 @@ def test_retries_with_times(server: Server, pq: PostQ) -> None:
         pytest.skip("PENDING: the server does not support X-PostQ-Fault times=N yet")
     target = f"retry-{uuid.uuid4().hex[:8]}"
     client = pq.with_options(max_retries=2, headers={"X-PostQ-Fault": "status=503,times=1"})
-    scan = client.scans.submit(**{**SCAN, "target": target})
+    scan = submit(client, target)
     assert scan.target == target
     limited = pq.with_options(max_retries=2, headers={"X-PostQ-Fault": "status=429,times=1"})
-    assert limited.scans.submit(**{**SCAN, "target": target + "-2"}).target == target + "-2"
+    assert submit(limited, target + "-2").target == target + "-2"
     # A dropped connection is retried with the same Idempotency-Key: one scan, not two.
     dropped = pq.with_options(max_retries=2, headers={"X-PostQ-Fault": "drop,times=1"})
-    scan3 = dropped.scans.submit(**{**SCAN, "target": target + "-3"})
+    scan3 = submit(dropped, target + "-3")
     assert [s.id for s in pq.scans.list_all(limit=100) if s.target == target + "-3"] == [scan3.id]
 
 

@@ -167,7 +167,7 @@ def test_rollover_async(rollover_routes: None, pq: PostQ, apq: AsyncPostQ, tmp_p
         assert art.body
         assert len(await apq.rollovers.download_all(created.id, tmp_path)) == 6
         for to in ("observation", "cutover", "completed"):
-            assert (await apq.rollovers.transition(created.id, to=to)).status == to  # type: ignore[arg-type]
+            assert (await apq.rollovers.transition(created.id, to=to)).status == to
         with pytest.raises(PostQConflictError):
             await apq.rollovers.rollback(created.id)
 

@@ -15,6 +15,8 @@ and release the GIL while they work. Offline helpers need no server:
 
 from __future__ import annotations
 
+import atexit as _atexit
+
 from ._client import AsyncPostQ, PostQ, verify_offline
 from ._errors import (
     PostQAuthError,
@@ -57,6 +59,11 @@ from ._models import (
 from ._native import __version__
 from ._offline import SealKeyPair, open_sealed, seal, verify_audit_chain, verify_certificate
 from ._types import FindingInput, Payload, RiskLevel, RolloverStatus, Severity, Timestamp
+from . import _native
+
+# Stop the shared runtime before the interpreter finalizes (no worker thread may touch
+# Python during finalization).
+_atexit.register(_native.shutdown_runtime)
 
 __all__ = [
     "__version__",

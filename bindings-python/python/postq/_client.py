@@ -105,7 +105,7 @@ def _paths(text: str) -> List[Path]:
 class _Base:
     """Configuration shared by both clients."""
 
-    _native: _native.NativeClient
+    _core: _native.NativeClient
     _options: Dict[str, Any]
 
     def _setup(
@@ -117,7 +117,7 @@ class _Base:
         max_retries: Optional[int],
         default_headers: Optional[Mapping[str, str]],
     ) -> None:
-        self._native = _native.NativeClient(
+        self._core = _native.NativeClient(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -148,7 +148,7 @@ class _Base:
     @property
     def base_url(self) -> str:
         """Where requests go (``POSTQ_BASE_URL`` or ``https://api.postq.dev`` by default)."""
-        return self._native.base_url
+        return self._core.base_url
 
     def __repr__(self) -> str:
         # Never the API key.
@@ -156,7 +156,7 @@ class _Base:
 
     def _stream(self, op: str, args: Mapping[str, Any]) -> _native.NativeStream:
         options = {k: v for k, v in self._options.items() if k != "idempotency_key"}
-        return self._native.stream(
+        return self._core.stream(
             op, json.dumps({k: v for k, v in args.items() if v is not None}), **options
         )
 
@@ -520,13 +520,13 @@ class PostQ(_Base):
         """The same client (same connection pool) with per-call overrides: whole-call
         timeout, retries, extra headers, a fixed ``Idempotency-Key``."""
         clone = object.__new__(PostQ)
-        clone._native = self._native
+        clone._core = self._core
         clone._options = self._derive(timeout, max_retries, headers, idempotency_key)
         clone._resources()
         return clone
 
     def _run(self, request: _Request[R]) -> R:
-        raw = self._native.call(request.op, request.args, request.payload, **self._options)
+        raw = self._core.call(request.op, request.args, request.payload, **self._options)
         return request.parse(raw)
 
     def health(self) -> Health:
@@ -854,13 +854,13 @@ class AsyncPostQ(_Base):
     ) -> AsyncPostQ:
         """The same client with per-call overrides (see :meth:`PostQ.with_options`)."""
         clone = object.__new__(AsyncPostQ)
-        clone._native = self._native
+        clone._core = self._core
         clone._options = self._derive(timeout, max_retries, headers, idempotency_key)
         clone._resources()
         return clone
 
     async def _run(self, request: _Request[R]) -> R:
-        raw = await self._native.call(
+        raw = await self._core.call(
             request.op, request.args, request.payload, is_async=True, **self._options
         )
         return request.parse(raw)

@@ -102,7 +102,8 @@ class Model:
             if isinstance(value, Model):
                 value = value.to_dict()
             elif isinstance(value, list):
-                value = [v.to_dict() if isinstance(v, Model) else v for v in value]
+                items: List[Any] = value  # pyright: ignore[reportUnknownVariableType]
+                value = [v.to_dict() if isinstance(v, Model) else v for v in items]
             out[key] = value
         return out
 
@@ -272,7 +273,7 @@ class Credential(Model):
 class UnsealedCredential(Credential):
     """A credential with its plaintext ``values`` (hidden from ``repr``)."""
 
-    values: Dict[str, str] = field(default_factory=dict, repr=False)
+    values: Dict[str, str] = field(default_factory=lambda: {}, repr=False)
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,7 @@ class RolloverCreated(Rollover):
     delivered once, hidden from ``repr``) and every artifact's text by name."""
 
     private_key_pem: str = field(default="", repr=False)
-    files: Dict[str, str] = field(default_factory=dict, repr=False)
+    files: Dict[str, str] = field(default_factory=lambda: {}, repr=False)
 
 
 @dataclass(frozen=True)
