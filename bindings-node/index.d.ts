@@ -213,4 +213,18 @@ export declare class SealKey {
   open(envelope: string | Uint8Array, options?: { aad?: Payload }): Buffer
 }
 
+/** A published hybrid public key parsed once; verify many signatures against it. */
+export declare class HybridPublicKey {
+  private constructor()
+  static parse(publicKey: PublicKeyLike): HybridPublicKey
+  readonly keyId: string
+  readonly version: number
+  readonly fingerprint: string
+  toJson(): string
+  toJwk(): string
+  toJSON(): object
+  /** Verify a signature envelope over `payload`, locally (as `verifyOffline`). */
+  verify(payload: Payload, signature: string): VerifyResult
+}
+
 export declare function coreVersion(): string

@@ -114,6 +114,7 @@ function optionalBytes(value, what) {
 function publicKeyText(publicKey) {
   if (typeof publicKey === 'string') return publicKey
   if (publicKey && typeof publicKey === 'object') {
+    if (publicKey instanceof HybridPublicKey) return publicKey.toJson()
     if (typeof publicKey.json === 'string') return publicKey.json // PublicKeyInfo
     if (typeof publicKey.publicKey === 'string') return publicKey.publicKey // HybridKey
     return JSON.stringify(publicKey) // a parsed public key JSON / JWK Set
@@ -387,6 +388,46 @@ function parsePublicKey(publicKey) {
   return callSync(() => native.parsePublicKey(publicKeyText(publicKey)))
 }
 
+/** A published hybrid public key parsed once; `verify(payload, signature)` many times. */
+class HybridPublicKey {
+  #k
+  constructor(nativeKey) {
+    if (!(nativeKey instanceof native.HybridPublicKey)) {
+      throw new PostQError('use HybridPublicKey.parse(publicKey)', { code: 'invalid_input' })
+    }
+    this.#k = nativeKey
+  }
+  static parse(publicKey) {
+    return new HybridPublicKey(callSync(() => native.HybridPublicKey.parse(publicKeyText(publicKey))))
+  }
+  get keyId() {
+    return this.#k.keyId
+  }
+  get version() {
+    return this.#k.version
+  }
+  get fingerprint() {
+    return this.#k.fingerprint
+  }
+  toJSON() {
+    return JSON.parse(this.#k.toJson())
+  }
+  toJson() {
+    return this.#k.toJson()
+  }
+  toJwk() {
+    return this.#k.toJwk()
+  }
+  /** Verify a signature envelope over `payload`, locally. */
+  verify(payload, signature) {
+    return callSync(() => this.#k.verify(toBytes(payload), signature))
+  }
+  [util.inspect.custom](depth, options, inspect) {
+    const shown = { keyId: this.keyId, version: this.version, fingerprint: this.fingerprint }
+    return `HybridPublicKey ${(inspect ?? util.inspect)(shown, options)}`
+  }
+}
+
 /** Verify a hybrid certificate's ML-DSA-65 sidecar offline (PEM text, PEM or DER bytes). */
 function verifyCertificate(certificate, { hostname, at } = {}) {
   return callSync(() =>
@@ -465,6 +506,7 @@ module.exports = {
   verifyLedgerChain,
   seal,
   SealKey,
+  HybridPublicKey,
   coreVersion: native.coreVersion,
 }
 module.exports.default = PostQ

@@ -20,6 +20,7 @@ export const {
   verifyLedgerChain,
   seal,
   SealKey,
+  HybridPublicKey,
   coreVersion,
 } = sdk
 export default PostQ

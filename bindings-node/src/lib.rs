@@ -11,7 +11,7 @@ mod offline;
 mod types;
 
 pub use client::NativeClient;
-pub use offline::SealKey;
+pub use offline::{HybridPublicKey, SealKey};
 
 use napi_derive::napi;
 

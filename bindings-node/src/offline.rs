@@ -29,16 +29,83 @@ pub fn verify_offline(
     })
 }
 
+/// Either published form (JSON or JWK Set), as the core's verify_offline accepts them
+/// (core keeps this detection crate-private: NOTES-FOR-CORE.md item 1).
+fn parse_published(text: &str) -> napi::Result<postq::hybrid::HybridPublicKey> {
+    if text.contains("\"keys\"") {
+        postq::hybrid::HybridPublicKey::from_jwk(text)
+    } else {
+        postq::hybrid::HybridPublicKey::from_json(text)
+    }
+    .js()
+}
+
 /// Parse and check a published hybrid public key (JSON or JWK Set).
 #[napi(catch_unwind)]
 pub fn parse_public_key(text: String) -> napi::Result<PublicKeyInfo> {
-    let key = if text.contains("\"keys\"") {
-        postq::hybrid::HybridPublicKey::from_jwk(&text)
-    } else {
-        postq::hybrid::HybridPublicKey::from_json(&text)
+    Ok(PublicKeyInfo::from_core(&parse_published(&text)?))
+}
+
+/// A published hybrid public key, parsed once: verify many signatures against it
+/// without re-parsing (the ML-DSA-65 key expansion is a large part of one verify).
+#[napi]
+pub struct HybridPublicKey {
+    inner: postq::hybrid::HybridPublicKey,
+}
+
+#[napi]
+impl HybridPublicKey {
+    /// Parse the public key JSON or JWK Set.
+    #[napi(factory, catch_unwind)]
+    pub fn parse(text: String) -> napi::Result<HybridPublicKey> {
+        Ok(HybridPublicKey {
+            inner: parse_published(&text)?,
+        })
     }
-    .js()?;
-    Ok(PublicKeyInfo::from_core(&key))
+
+    /// The key id signatures name.
+    #[napi(getter)]
+    pub fn key_id(&self) -> String {
+        self.inner.key_id().to_owned()
+    }
+
+    /// Key version.
+    #[napi(getter)]
+    pub fn version(&self) -> u32 {
+        self.inner.version()
+    }
+
+    /// SHA-256 of `mldsa65 ‖ ed25519`, hex.
+    #[napi(getter)]
+    pub fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
+    }
+
+    /// The compact public key JSON.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The JWK Set form.
+    #[napi]
+    pub fn to_jwk(&self) -> String {
+        self.inner.to_jwk()
+    }
+
+    /// Verify a signature envelope over `payload` (as `verifyOffline`).
+    #[napi(catch_unwind)]
+    pub fn verify(&self, payload: Uint8Array, signature: String) -> napi::Result<VerifyResult> {
+        let verdict = postq::hybrid::verify(&self.inner, &payload, &signature).js()?;
+        Ok(VerifyResult {
+            ok: verdict.ok,
+            classical_ok: verdict.classical_ok,
+            pq_ok: verdict.pq_ok,
+            key_id: None,
+            key_version: None,
+            reason: None,
+        })
+    }
 }
 
 /// Verify a hybrid certificate's ML-DSA-65 sidecar (PEM or DER bytes). `at` is an

@@ -132,3 +132,29 @@ test('ledger.json: every chain gives the expected report', () => {
     assert.equal(r.reason ?? null, c.expected.reason ?? null, c.name)
   }
 })
+
+test('HybridPublicKey: parse once (JSON, JWK, object), verify many; same verdicts as verifyOffline', async () => {
+  const { HybridPublicKey } = await import('../index.mjs')
+  const { inspect } = await import('node:util')
+  const k = hybrid.keys[0]
+  const fromJson = HybridPublicKey.parse(k.publicKey)
+  const fromJwk = HybridPublicKey.parse(k.jwk)
+  assert.equal(fromJson.fingerprint, k.fingerprint)
+  assert.equal(fromJwk.toJson(), k.publicKey)
+  assert.equal(fromJson.toJwk(), k.jwk)
+  assert.equal(JSON.stringify(fromJson), k.publicKey)
+  assert.match(inspect(fromJson), /HybridPublicKey [^]*fingerprint/)
+  for (const c of hybrid.valid.filter((c) => c.key === k.name)) {
+    assert.equal(fromJson.verify(unhex(c.payload), c.signature).ok, true, c.name)
+    assert.equal(verifyOffline({ publicKey: fromJwk, payload: unhex(c.payload), signature: c.signature }).ok, true)
+  }
+  for (const c of hybrid.invalid.filter((c) => c.key === k.name)) {
+    if (c.expected.error) {
+      assert.throws(() => fromJson.verify(unhex(c.payload), c.signature), (e) => e.code === c.expected.error, c.name)
+    } else {
+      const r = fromJson.verify(unhex(c.payload), c.signature)
+      assert.deepEqual([r.ok, r.classicalOk, r.pqOk], [c.expected.ok, c.expected.classicalOk, c.expected.pqOk], c.name)
+    }
+  }
+  assert.throws(() => HybridPublicKey.parse('{"v":2}'), PostQError)
+})
