@@ -35,6 +35,8 @@ pub enum KekError {
 /// The KEK. Never printed: no `Debug`/`Display` of the bytes.
 pub struct Kek {
     cipher: Aes256Gcm,
+    /// A key derived from the KEK for keyed request fingerprints (never stored).
+    fingerprint_key: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Kek {
@@ -57,8 +59,16 @@ fn decode_key(text: &str) -> Option<Zeroizing<Vec<u8>>> {
 
 impl Kek {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KekError> {
+        use sha2::Digest as _;
         let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| KekError::BadEnv)?;
-        Ok(Self { cipher })
+        let mut h = sha2::Sha256::new();
+        h.update(b"postq:request-fingerprint-key:v1\0");
+        h.update(bytes);
+        let fingerprint_key = Zeroizing::new(<[u8; 32]>::from(h.finalize()));
+        Ok(Self {
+            cipher,
+            fingerprint_key,
+        })
     }
 
     /// From the `POSTQ_KEK` text form.
@@ -91,6 +101,20 @@ impl Kek {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A keyed SHA-256 (hex) of `parts` (length-prefixed), for stored request
+    /// fingerprints: a fingerprint of a body that holds a secret (a vault seal) cannot
+    /// be brute-forced from the database without the KEK.
+    pub fn keyed_fingerprint(&self, parts: &[&[u8]]) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(self.fingerprint_key.as_ref());
+        for p in parts {
+            h.update((p.len() as u64).to_be_bytes());
+            h.update(p);
+        }
+        hex::encode(h.finalize())
     }
 
     pub fn seal(&self, aad: &str, secret: &[u8]) -> Result<Vec<u8>, KekError> {
@@ -160,6 +184,9 @@ mod tests {
         let sealed = kek.seal("hk:a:v1", b"secret").unwrap();
         assert_eq!(kek.open("hk:a:v1", &sealed).unwrap().as_slice(), b"secret");
         assert!(kek.open("hk:b:v1", &sealed).is_err());
+        let fp = kek.keyed_fingerprint(&[b"POST", b"/v1/x", b"{}"]);
+        assert_eq!(fp, kek.keyed_fingerprint(&[b"POST", b"/v1/x", b"{}"]));
+        assert_ne!(fp, kek.keyed_fingerprint(&[b"POST", b"/v1/x{", b"}"]));
         let other = Kek::random().unwrap();
         assert!(other.open("hk:a:v1", &sealed).is_err());
     }

@@ -13,7 +13,6 @@ use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use crate::AppState;
@@ -479,20 +478,18 @@ pub async fn idempotency(
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .map_err(|_| ApiError::internal())?;
-    let mut h = Sha256::new();
-    h.update(parts.method.as_str().as_bytes());
-    h.update([0]);
-    h.update(
+    // Keyed with a KEK-derived key: the stored fingerprint of a body holding a secret
+    // (a vault seal) reveals nothing without the KEK.
+    let fingerprint = state.kek.keyed_fingerprint(&[
+        parts.method.as_str().as_bytes(),
         parts
             .uri
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("")
             .as_bytes(),
-    );
-    h.update([0]);
-    h.update(&bytes);
-    let fingerprint = hex::encode(h.finalize());
+        &bytes,
+    ]);
 
     match state
         .store
