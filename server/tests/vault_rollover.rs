@@ -436,6 +436,28 @@ async fn vault_every_route_uniform_403_rotation_ttl_and_ledger() {
         assert!(doc.ok()["paths"][path].is_object(), "openapi lacks {path}");
     }
     assert!(doc.body["paths"]["/v1/vault/credentials/{id}"]["delete"].is_object());
+    for schema in [
+        "SealRequest",
+        "Credential",
+        "UnsealedCredential",
+        "CredentialList",
+        "DeletedCredential",
+        "CreateRolloverRequest",
+        "TransitionRequest",
+        "Rollover",
+        "RolloverCreated",
+        "RolloverList",
+        "PlanStage",
+        "HistoryEntry",
+    ] {
+        assert!(
+            doc.body["components"]["schemas"][schema].is_object(),
+            "openapi lacks schema {schema}: {:?}",
+            doc.body["components"]["schemas"]
+                .as_object()
+                .map(|o| o.keys().collect::<Vec<_>>())
+        );
+    }
     api.shutdown().await;
 }
 
