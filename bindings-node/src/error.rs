@@ -73,3 +73,42 @@ impl<T> IntoJs<T> for postq::Result<T> {
         self.map_err(to_js)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(e: &napi::Error) -> serde_json::Value {
+        let text = e.reason.strip_prefix(MARKER).expect("marker");
+        serde_json::from_str(text).expect("json")
+    }
+
+    #[test]
+    fn api_errors_carry_status_code_request_id_and_retry_after() {
+        let e = to_js(postq::Error::Api {
+            status: 429,
+            code: "rate_limited".into(),
+            message: "Slow down.".into(),
+            request_id: Some("req_1".into()),
+            retry_after: Some(std::time::Duration::from_secs(3)),
+        });
+        let v = decode(&e);
+        assert_eq!(v["kind"], "api");
+        assert_eq!(v["status"], 429);
+        assert_eq!(v["code"], "rate_limited");
+        assert_eq!(v["message"], "Slow down.");
+        assert_eq!(v["requestId"], "req_1");
+        assert_eq!(v["retryAfter"], 3.0);
+    }
+
+    #[test]
+    fn local_errors_have_no_status() {
+        let v = decode(&to_js(postq::Error::SealOpenFailed));
+        assert_eq!(v["kind"], "local");
+        assert_eq!(v["code"], "seal_open_failed");
+        assert!(v["status"].is_null());
+        let v = decode(&to_js(postq::Error::Timeout("slow".into())));
+        assert_eq!(v["kind"], "timeout");
+        assert_eq!(v["code"], "timeout");
+    }
+}

@@ -5,6 +5,10 @@
 //! resource namespaces, error classes, `for await` paging, `Uint8Array | Buffer |
 //! string` payloads).
 
+// Under `cargo test` napi-derive does not register exports, so the exported functions
+// look unused to the lib test target.
+#![cfg_attr(test, allow(dead_code))]
+
 mod client;
 mod error;
 mod offline;
