@@ -230,6 +230,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_artifact_renders_without_placeholders() {
+        let minted =
+            postq::sidecar::mint(&postq::sidecar::MintRequest::new("app.contoso.example")).unwrap();
+        let inputs = ArtifactInputs {
+            rollover_id: "tlsr_01JDQ3ZQ8J6V8X4K5N2M7P9R1T",
+            hostname: "app.contoso.example",
+            serial: &minted.binding.serial,
+            not_after: &minted.binding.not_after,
+            certificate_pem: &minted.certificate_pem,
+        };
+        let files = render_all(&inputs).unwrap();
+        assert_eq!(files.len(), 6);
+        for (name, text) in &files {
+            assert!(!text.contains("__"), "{name}");
+            if std::env::var_os("POSTQ_PRINT_ARTIFACTS").is_some() {
+                println!("===== {name}\n{text}");
+            }
+        }
+        let thumb = thumbprint(&minted.certificate_pem).unwrap();
+        assert_eq!(thumb.len(), 40);
+        assert!(files["rollback.sh"].contains(&thumb));
+        let bad = ArtifactInputs {
+            hostname: "x'; rm -rf /",
+            ..inputs
+        };
+        assert!(render("bundle.sh", &bad).is_err());
+    }
+
+    #[test]
     fn unsafe_values_are_refused() {
         assert!(safe("app.contoso.example").is_ok());
         for bad in ["a b", "a'b", "a\"b", "$(x)", "a;b", "", "a\nb", "a`b"] {
