@@ -21,7 +21,9 @@
 //! vectors in `tests/vectors/third_party/`. Any disagreement aborts the run.
 //!
 //! The table at the end comes from the very samples criterion took: every timed loop goes
-//! through `iter_custom`, which also records iterations and elapsed time.
+//! through `iter_custom`, which also records each batch's time per iteration; the table
+//! shows the median batch, which a busy neighbour on a shared machine disturbs less than
+//! the mean.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench code: a failure should abort loudly
 
@@ -55,14 +57,22 @@ const LARGE: usize = 64 * 1024;
 /// (operation, implementation).
 type Key = (&'static str, &'static str);
 
-/// (operation, implementation) → (iterations, elapsed), summed over warm-up and samples.
-static RESULTS: Mutex<BTreeMap<Key, (u64, Duration)>> = Mutex::new(BTreeMap::new());
+/// (operation, implementation) → seconds per iteration of every timed batch
+/// (warm-up and samples).
+static RESULTS: Mutex<BTreeMap<Key, Vec<f64>>> = Mutex::new(BTreeMap::new());
 
 fn record(op: &'static str, imp: &'static str, iters: u64, elapsed: Duration) {
     let mut results = RESULTS.lock().unwrap();
-    let entry = results.entry((op, imp)).or_default();
-    entry.0 += iters;
-    entry.1 += elapsed;
+    let per_iter = elapsed.as_secs_f64() / iters.max(1) as f64;
+    results.entry((op, imp)).or_default().push(per_iter);
+}
+
+/// The median batch: robust against other processes stealing the CPU for a while
+/// (this machine is shared), unlike the mean.
+fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
 }
 
 fn bench<O>(c: &mut Criterion, op: &'static str, imp: &'static str, mut f: impl FnMut() -> O) {
@@ -699,7 +709,7 @@ fn print_summary() {
     ops.sort_by_key(|op| order.iter().position(|o| o == op).unwrap_or(usize::MAX));
 
     println!();
-    println!("## Summary (mean per operation over all of criterion's iterations)");
+    println!("## Summary (median time per operation over criterion's timed batches)");
     println!();
     println!("| operation | implementation | µs/op | ops/s | ÷ fastest |");
     println!("|---|---|---:|---:|---:|");
@@ -708,7 +718,7 @@ fn print_summary() {
         let rows: Vec<(&str, f64)> = results
             .iter()
             .filter(|((o, _), _)| *o == op)
-            .map(|((_, imp), (iters, elapsed))| (*imp, elapsed.as_secs_f64() / *iters as f64))
+            .map(|((_, imp), samples)| (*imp, median(samples)))
             .collect();
         let fastest = rows.iter().map(|r| r.1).fold(f64::INFINITY, f64::min);
         for (imp, secs) in &rows {
