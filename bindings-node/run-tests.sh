@@ -25,4 +25,4 @@ fi
 
 echo "== node --test (bindings-node/test)"
 # last, so the output ends with node's test summary
-node --test --test-concurrency=2 --test-timeout=180000 test/
+node --test --test-concurrency=2 --test-timeout=180000 test/*.test.mjs
