@@ -211,14 +211,17 @@ fn build(
     }
 
     let mldsa = ml_dsa::SigningKey::<MlDsa65>::from_seed(&ml_dsa::Seed::from(seeds.mldsa_seed));
-    let pq_public_key = mldsa.expanded_key().verifying_key().encode().to_vec();
+    let pq_public_key = AsRef::<ml_dsa::VerifyingKey<MlDsa65>>::as_ref(&mldsa)
+        .encode()
+        .to_vec();
 
     let bound_pq_key = match tamper.binding_pq_seed {
-        Some(seed) => ml_dsa::SigningKey::<MlDsa65>::from_seed(&ml_dsa::Seed::from(seed))
-            .expanded_key()
-            .verifying_key()
-            .encode()
-            .to_vec(),
+        Some(seed) => {
+            let other = ml_dsa::SigningKey::<MlDsa65>::from_seed(&ml_dsa::Seed::from(seed));
+            AsRef::<ml_dsa::VerifyingKey<MlDsa65>>::as_ref(&other)
+                .encode()
+                .to_vec()
+        }
         None => pq_public_key.clone(),
     };
     let binding = Binding::from_inputs(&BindingInputs {
