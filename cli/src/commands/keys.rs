@@ -1,8 +1,7 @@
 //! `postq keys …`
 
-use futures_util::TryStreamExt as _;
 use postq::Client;
-use postq::api::{CreateKeyRequest, HybridKey, ListQuery, RotateKeyRequest};
+use postq::api::{CreateKeyRequest, HybridKey, RotateKeyRequest};
 
 use super::write_file;
 use crate::args::KeysCommand;
@@ -35,22 +34,14 @@ pub async fn run(cmd: KeysCommand, client: &Client, out: &Output) -> Result<(), 
             });
         }
         KeysCommand::List(args) => {
-            if args.all {
-                let all: Vec<_> = keys.list_all(args.limit).try_collect().await?;
-                out.emit(&all, |all| {
-                    all.iter().map(line).collect::<Vec<_>>().join("\n")
-                });
-            } else {
-                let page = keys
-                    .list(&ListQuery {
-                        limit: args.limit,
-                        cursor: args.cursor,
-                    })
-                    .await?;
-                out.emit(&page, |p| {
-                    p.data.iter().map(line).collect::<Vec<_>>().join("\n")
-                });
-            }
+            super::emit_list(
+                args,
+                out,
+                line,
+                |q| async move { keys.list(&q).await },
+                |l| keys.list_all(l),
+            )
+            .await?;
         }
         KeysCommand::Get { id } => {
             let key = keys.get(&id).await?;

@@ -10,9 +10,51 @@ pub mod server;
 pub mod signing;
 pub mod vault;
 
+use std::future::Future;
 use std::path::Path;
 
-use crate::output::{Failure, io_error};
+use futures_util::{Stream, TryStreamExt as _};
+use postq::api::ListQuery;
+use postq::client::Page;
+use serde::Serialize;
+
+use crate::args::ListArgs;
+use crate::output::{Failure, Output, io_error};
+
+/// `list` commands: one page (with the cursor for the next), or `--all` pages.
+pub async fn emit_list<T, P, S>(
+    args: ListArgs,
+    out: &Output,
+    line: impl Fn(&T) -> String,
+    page: impl FnOnce(ListQuery) -> P,
+    all: impl FnOnce(Option<u32>) -> S,
+) -> Result<(), Failure>
+where
+    T: Serialize,
+    P: Future<Output = postq::Result<Page<T>>>,
+    S: Stream<Item = postq::Result<T>>,
+{
+    if args.all {
+        let items: Vec<T> = all(args.limit).try_collect().await?;
+        out.emit(&items, |items| {
+            items.iter().map(&line).collect::<Vec<_>>().join("\n")
+        });
+    } else {
+        let page = page(ListQuery {
+            limit: args.limit,
+            cursor: args.cursor,
+        })
+        .await?;
+        out.emit(&page, |p| {
+            let mut lines: Vec<String> = p.data.iter().map(&line).collect();
+            if let Some(cursor) = &p.next_cursor {
+                lines.push(format!("more: --cursor {cursor}"));
+            }
+            lines.join("\n")
+        });
+    }
+    Ok(())
+}
 
 /// Read a file, or stdin for `-`.
 pub fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {

@@ -1,8 +1,7 @@
 //! `postq rollover …`
 
-use futures_util::TryStreamExt as _;
 use postq::Client;
-use postq::api::{CreateRolloverRequest, ListQuery, Rollover, RolloverStatus, safe_file_name};
+use postq::api::{CreateRolloverRequest, Rollover, RolloverStatus, safe_file_name};
 
 use super::write_file;
 use crate::args::RolloverCommand;
@@ -57,22 +56,14 @@ pub async fn run(cmd: RolloverCommand, client: &Client, out: &Output) -> Result<
             });
         }
         RolloverCommand::List(args) => {
-            if args.all {
-                let all: Vec<_> = rollovers.list_all(args.limit).try_collect().await?;
-                out.emit(&all, |all| {
-                    all.iter().map(line).collect::<Vec<_>>().join("\n")
-                });
-            } else {
-                let page = rollovers
-                    .list(&ListQuery {
-                        limit: args.limit,
-                        cursor: args.cursor,
-                    })
-                    .await?;
-                out.emit(&page, |p| {
-                    p.data.iter().map(line).collect::<Vec<_>>().join("\n")
-                });
-            }
+            super::emit_list(
+                args,
+                out,
+                line,
+                |q| async move { rollovers.list(&q).await },
+                |l| rollovers.list_all(l),
+            )
+            .await?;
         }
         RolloverCommand::Get { id } => {
             let r = rollovers.get(&id).await?;

@@ -1,8 +1,7 @@
 //! `postq scans …`
 
-use futures_util::TryStreamExt as _;
 use postq::Client;
-use postq::api::{CreateScanRequest, FindingInput, ListQuery, RiskLevel, Scan, Severity};
+use postq::api::{CreateScanRequest, FindingInput, RiskLevel, Scan, ScanSummary, Severity};
 
 use super::read_input;
 use crate::args::{ListArgs, ScansCommand, SubmitArgs};
@@ -92,55 +91,27 @@ async fn submit(args: SubmitArgs, client: &Client, out: &Output) -> Result<(), F
 }
 
 async fn list(args: ListArgs, client: &Client, out: &Output) -> Result<(), Failure> {
-    if args.all {
-        let scans: Vec<_> = client.scans().list_all(args.limit).try_collect().await?;
-        out.emit(&scans, |all| {
-            all.iter()
-                .map(|s| {
-                    format!(
-                        "{}  {:<8} {:<5} {:>5.1}  {}  {}",
-                        s.id,
-                        level(s.risk_level),
-                        s.scan_type,
-                        s.risk_score,
-                        s.created_at,
-                        s.target
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
-        return Ok(());
-    }
-    let page = client
-        .scans()
-        .list(&ListQuery {
-            limit: args.limit,
-            cursor: args.cursor,
-        })
-        .await?;
-    out.emit(&page, |p| {
-        let mut lines: Vec<String> = p
-            .data
-            .iter()
-            .map(|s| {
-                format!(
-                    "{}  {:<8} {:<5} {:>5.1}  {}  {}",
-                    s.id,
-                    level(s.risk_level),
-                    s.scan_type,
-                    s.risk_score,
-                    s.created_at,
-                    s.target
-                )
-            })
-            .collect();
-        if let Some(c) = &p.next_cursor {
-            lines.push(format!("more: --cursor {c}"));
-        }
-        lines.join("\n")
-    });
-    Ok(())
+    let scans = client.scans();
+    super::emit_list(
+        args,
+        out,
+        summary_line,
+        |q| async move { scans.list(&q).await },
+        |l| scans.list_all(l),
+    )
+    .await
+}
+
+fn summary_line(s: &ScanSummary) -> String {
+    format!(
+        "{}  {:<8} {:<5} {:>5.1}  {}  {}",
+        s.id,
+        level(s.risk_level),
+        s.scan_type,
+        s.risk_score,
+        s.created_at,
+        s.target
+    )
 }
 
 pub fn level(level: RiskLevel) -> &'static str {

@@ -3,9 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use futures_util::TryStreamExt as _;
 use postq::Client;
-use postq::api::{Credential, ListQuery, SealRequest};
+use postq::api::{Credential, SealRequest};
 
 use super::{read_input, read_text};
 use crate::args::VaultCommand;
@@ -64,22 +63,14 @@ pub async fn run(cmd: VaultCommand, client: &Client, out: &Output) -> Result<(),
             out.emit(&credential, |c| format!("sealed {}", line(c)));
         }
         VaultCommand::List(args) => {
-            if args.all {
-                let all: Vec<_> = vault.list_all(args.limit).try_collect().await?;
-                out.emit(&all, |all| {
-                    all.iter().map(line).collect::<Vec<_>>().join("\n")
-                });
-            } else {
-                let page = vault
-                    .list(&ListQuery {
-                        limit: args.limit,
-                        cursor: args.cursor,
-                    })
-                    .await?;
-                out.emit(&page, |p| {
-                    p.data.iter().map(line).collect::<Vec<_>>().join("\n")
-                });
-            }
+            super::emit_list(
+                args,
+                out,
+                line,
+                |q| async move { vault.list(&q).await },
+                |l| vault.list_all(l),
+            )
+            .await?;
         }
         VaultCommand::Get { id } => {
             let credential = vault.unseal(&id).await?;
