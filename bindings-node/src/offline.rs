@@ -29,15 +29,9 @@ pub fn verify_offline(
     })
 }
 
-/// Either published form (JSON or JWK Set), as the core's verify_offline accepts them
-/// (core keeps this detection crate-private: NOTES-FOR-CORE.md item 1).
+/// Either published form (JSON or JWK Set).
 fn parse_published(text: &str) -> napi::Result<postq::hybrid::HybridPublicKey> {
-    if text.contains("\"keys\"") {
-        postq::hybrid::HybridPublicKey::from_jwk(text)
-    } else {
-        postq::hybrid::HybridPublicKey::from_json(text)
-    }
-    .js()
+    postq::hybrid::HybridPublicKey::from_published(text).js()
 }
 
 /// Parse and check a published hybrid public key (JSON or JWK Set).

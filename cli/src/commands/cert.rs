@@ -9,16 +9,10 @@ use crate::output::{Failure, Output};
 pub fn run(cmd: CertCommand, out: &Output) -> Result<(), Failure> {
     let CertCommand::Verify { cert, hostname, at } = cmd;
     let input = read_input(&cert)?;
-    let at = at
-        .map(|t| time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339))
-        .transpose()
-        .map_err(|e| {
-            Failure::Error(postq::Error::InvalidInput {
-                what: "--at",
-                reason: e.to_string(),
-            })
-        })?;
-    let report = verify_certificate(&input, &VerifyOptions { hostname, at })?;
+    let report = verify_certificate(
+        &input,
+        &VerifyOptions::with_rfc3339(hostname, at.as_deref())?,
+    )?;
     out.emit(&report, |r| {
         let c = &r.checks;
         let mark = |b: bool| if b { "ok" } else { "FAILED" };

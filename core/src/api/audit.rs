@@ -11,7 +11,8 @@ use crate::ledger::{ChainReport, LedgerEntry, verify_chain, verify_complete_chai
 pub type AuditEntry = LedgerEntry;
 
 /// Filters and paging for `GET /v1/audit`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuditQuery {
     /// Only this event type (`sign`, `verify`, `key.create`, …).
     pub event_type: Option<String>,

@@ -189,7 +189,8 @@ pub struct ScanSummary {
 }
 
 /// Paging parameters of list calls.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListQuery {
     /// 1–100 (server default 50).
     pub limit: Option<u32>,

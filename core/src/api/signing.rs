@@ -127,16 +127,7 @@ impl Client {
         payload: &[u8],
         signature: &str,
     ) -> Result<VerifyResult> {
-        let key = parse_public_key(public_key)?;
+        let key = HybridPublicKey::from_published(public_key)?;
         crate::hybrid::verify(&key, payload, signature)
-    }
-}
-
-/// Accept either published form.
-pub(crate) fn parse_public_key(text: &str) -> Result<HybridPublicKey> {
-    if text.contains("\"keys\"") {
-        HybridPublicKey::from_jwk(text)
-    } else {
-        HybridPublicKey::from_json(text)
     }
 }

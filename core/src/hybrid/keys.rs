@@ -256,6 +256,16 @@ impl HybridPublicKey {
         Self::from_raw(&json.key_id, json.version, &mldsa, &ed)
     }
 
+    /// Parse either published form: the public key JSON or the JWK Set.
+    pub fn from_published(text: &str) -> Result<Self> {
+        // A JWK Set is the only form with a `keys` member.
+        if text.contains("\"keys\"") {
+            Self::from_jwk(text)
+        } else {
+            Self::from_json(text)
+        }
+    }
+
     /// The JWK Set form (`AKP`/`ML-DSA-65` + `OKP`/`Ed25519`).
     pub fn to_jwk(&self) -> String {
         super::jwk::to_jwk_set(self)

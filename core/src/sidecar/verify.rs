@@ -107,6 +107,19 @@ pub struct VerifyOptions {
     pub at: Option<OffsetDateTime>,
 }
 
+impl VerifyOptions {
+    /// Options with the validity time given as RFC 3339 text (as bindings receive it).
+    pub fn with_rfc3339(hostname: Option<String>, at: Option<&str>) -> crate::Result<Self> {
+        let at = at
+            .map(|t| {
+                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| crate::Error::input("validity time", e.to_string()))
+            })
+            .transpose()?;
+        Ok(VerifyOptions { hostname, at })
+    }
+}
+
 /// The verification report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
