@@ -156,3 +156,16 @@ def test_interpreter_exits_cleanly_after_async_calls(server: Server) -> None:
             timeout=60,
         )
         assert done.returncode == 0, done.stderr
+
+
+def test_ctrl_c_interrupts_a_blocked_call(pq: PostQ) -> None:
+    """A blocking call wakes up for signals: SIGINT raises KeyboardInterrupt promptly."""
+    slow = pq.with_options(headers={"X-PostQ-Fault": "delay=5000"}, max_retries=0)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        slow.scans.list(limit=1)
+    timer.join()
+    assert time.monotonic() - started < 2.0
+    assert pq.health().status == "ok"

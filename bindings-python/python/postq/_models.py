@@ -12,6 +12,7 @@ from typing import (
     ClassVar,
     Dict,
     Generic,
+    Iterator,
     List,
     Mapping,
     Optional,
@@ -165,7 +166,7 @@ class Page(Generic[T]):
     data: List[T]
     next_cursor: Optional[str]
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[T]:
         return iter(self.data)
 
     def __len__(self) -> int:
