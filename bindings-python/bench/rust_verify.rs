@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 fn hex_decode(text: &str) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err("odd hex length".into());
     }
     (0..text.len())

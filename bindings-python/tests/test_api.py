@@ -260,3 +260,15 @@ def test_audit_async(apq: AsyncPostQ) -> None:
         assert (await apq.audit.verify_chain()).ok
 
     run(go())
+
+
+def test_public_names_are_documented() -> None:
+    import inspect
+
+    for name in postq.__all__:
+        obj = getattr(postq, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert obj.__doc__, name
+            for attr, member in vars(obj).items():
+                if inspect.isfunction(member) and not attr.startswith("_"):
+                    assert member.__doc__, f"{name}.{attr}"

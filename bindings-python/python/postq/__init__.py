@@ -17,7 +17,21 @@ from __future__ import annotations
 
 import atexit as _atexit
 
-from ._client import AsyncPostQ, PostQ, verify_offline
+from ._client import (
+    AsyncAudit,
+    AsyncHybridKeys,
+    AsyncPostQ,
+    AsyncRollovers,
+    AsyncScans,
+    AsyncVault,
+    Audit,
+    HybridKeys,
+    PostQ,
+    Rollovers,
+    Scans,
+    Vault,
+    verify_offline,
+)
 from ._errors import (
     PostQAuthError,
     PostQConflictError,
@@ -75,6 +89,16 @@ __all__ = [
     "open_sealed",
     "SealKeyPair",
     "verify_audit_chain",
+    "Scans",
+    "HybridKeys",
+    "Vault",
+    "Rollovers",
+    "Audit",
+    "AsyncScans",
+    "AsyncHybridKeys",
+    "AsyncVault",
+    "AsyncRollovers",
+    "AsyncAudit",
     "PostQError",
     "PostQAuthError",
     "PostQPermissionError",

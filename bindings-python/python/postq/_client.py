@@ -51,7 +51,21 @@ from ._models import (
 )
 from ._types import FindingInput, Payload, RiskLevel, RolloverStatus, Timestamp
 
-__all__ = ["PostQ", "AsyncPostQ"]
+__all__ = [
+    "PostQ",
+    "AsyncPostQ",
+    "Scans",
+    "HybridKeys",
+    "Vault",
+    "Rollovers",
+    "Audit",
+    "AsyncScans",
+    "AsyncHybridKeys",
+    "AsyncVault",
+    "AsyncRollovers",
+    "AsyncAudit",
+    "verify_offline",
+]
 
 VERSION: str = _native.__version__
 USER_AGENT = f"postq-python/{VERSION}"
