@@ -14,6 +14,7 @@ use postq::api::{
     RolloverStatus, RotateKeyRequest, SealRequest,
 };
 use postq::{Client, ClientConfig, RequestOptions};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyBytes, PyString, PyTuple};
@@ -406,7 +407,19 @@ fn open_stream(client: Client, op: &str, text: &str) -> postq::Result<ItemStream
 /// connections belong to the parent's runtime).
 struct PerProcess {
     pid: u32,
-    client: Client,
+    /// Always `Some` until dropped.
+    client: Option<Client>,
+}
+
+impl Drop for PerProcess {
+    fn drop(&mut self) {
+        // In a forked child that never made a call the client is still the parent's:
+        // dropping it would touch the parent's runtime (locks possibly held by threads
+        // that do not exist here). Leak it instead.
+        if self.pid != std::process::id() {
+            std::mem::forget(self.client.take());
+        }
+    }
 }
 
 /// `postq._native.NativeClient`: the configured core client. Safe to share between
@@ -433,7 +446,7 @@ fn secs(value: Option<f64>, what: &'static str) -> PyResult<Option<Duration>> {
 }
 
 impl NativeClient {
-    fn client(&self, options: RequestOptions) -> Client {
+    fn client(&self, options: RequestOptions) -> PyResult<Client> {
         let pid = std::process::id();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if state.pid != pid {
@@ -442,12 +455,16 @@ impl NativeClient {
             // (The config was accepted once, so this cannot fail; if it did, the old
             // client is kept rather than panicking across the FFI boundary.)
             if let Ok(fresh) = Client::new(self.config.clone()) {
-                let inherited = std::mem::replace(&mut state.client, fresh);
+                let inherited = state.client.replace(fresh);
                 std::mem::forget(inherited);
                 state.pid = pid;
             }
         }
-        state.client.with_options(options)
+        state
+            .client
+            .as_ref()
+            .map(|c| c.with_options(options))
+            .ok_or_else(|| PyRuntimeError::new_err("postq: the client is closed"))
     }
 }
 
@@ -489,7 +506,7 @@ impl NativeClient {
             config,
             state: Mutex::new(PerProcess {
                 pid: std::process::id(),
-                client,
+                client: Some(client),
             }),
         })
     }
@@ -531,7 +548,7 @@ impl NativeClient {
             idempotency_key,
             headers: headers.unwrap_or_default(),
         };
-        let client = self.client(options);
+        let client = self.client(options)?;
         let rt = runtime()?;
         let args = Zeroizing::new(args);
         let fut = async move {
@@ -563,7 +580,7 @@ impl NativeClient {
             idempotency_key: None,
             headers: headers.unwrap_or_default(),
         };
-        let stream = open_stream(self.client(options), op, args).map_err(|e| to_py(py, &e))?;
+        let stream = open_stream(self.client(options)?, op, args).map_err(|e| to_py(py, &e))?;
         Ok(NativeStream {
             inner: Arc::new(tokio::sync::Mutex::new(Some(stream))),
         })

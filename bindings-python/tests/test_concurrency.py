@@ -169,3 +169,39 @@ def test_ctrl_c_interrupts_a_blocked_call(pq: PostQ) -> None:
     timer.join()
     assert time.monotonic() - started < 2.0
     assert pq.health().status == "ok"
+
+
+FORK_EXIT_SCRIPT = """
+import os, sys, time, postq
+pq = postq.PostQ(api_key=sys.argv[1], base_url=sys.argv[2])
+pq.health()
+for child_calls in (False, True):
+    pid = os.fork()
+    if pid == 0:
+        if child_calls:
+            pq.health()
+        sys.exit(0)  # a normal exit: atexit, then finalization drops the client
+    deadline = time.monotonic() + 20
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            sys.exit("child hung at exit")
+        time.sleep(0.02)
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        sys.exit(f"child failed: {status}")
+pq.health()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_children_exit_cleanly(server: Server) -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", FORK_EXIT_SCRIPT, server.admin_key, server.base_url],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert done.returncode == 0, done.stderr
