@@ -91,35 +91,6 @@ struct Id {
     id: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Paging {
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Audit {
-    event_type: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
-impl From<Audit> for AuditQuery {
-    fn from(a: Audit) -> Self {
-        AuditQuery {
-            event_type: a.event_type,
-            since: a.since,
-            until: a.until,
-            limit: a.limit,
-            cursor: a.cursor,
-        }
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PublicKeyArgs {
@@ -201,18 +172,7 @@ async fn dispatch(
                 .submit(&args::<CreateScanRequest>(&text)?)
                 .await?,
         ),
-        "scans.list" => {
-            let p: Paging = args(&text)?;
-            json(
-                &client
-                    .scans()
-                    .list(&ListQuery {
-                        limit: p.limit,
-                        cursor: p.cursor,
-                    })
-                    .await?,
-            )
-        }
+        "scans.list" => json(&client.scans().list(&args::<ListQuery>(&text)?).await?),
         "scans.get" => json(&client.scans().get(&args::<Id>(&text)?.id).await?),
         "keys.create" => json(
             &client
@@ -220,18 +180,12 @@ async fn dispatch(
                 .create(&args::<CreateKeyRequest>(&text)?)
                 .await?,
         ),
-        "keys.list" => {
-            let p: Paging = args(&text)?;
-            json(
-                &client
-                    .hybrid_keys()
-                    .list(&ListQuery {
-                        limit: p.limit,
-                        cursor: p.cursor,
-                    })
-                    .await?,
-            )
-        }
+        "keys.list" => json(
+            &client
+                .hybrid_keys()
+                .list(&args::<ListQuery>(&text)?)
+                .await?,
+        ),
         "keys.get" => json(&client.hybrid_keys().get(&args::<Id>(&text)?.id).await?),
         "keys.public_key" => {
             let a: PublicKeyArgs = args(&text)?;
@@ -274,18 +228,7 @@ async fn dispatch(
             }
         }
         "vault.seal" => json(&client.vault().seal(&args::<SealRequest>(&text)?).await?),
-        "vault.list" => {
-            let p: Paging = args(&text)?;
-            json(
-                &client
-                    .vault()
-                    .list(&ListQuery {
-                        limit: p.limit,
-                        cursor: p.cursor,
-                    })
-                    .await?,
-            )
-        }
+        "vault.list" => json(&client.vault().list(&args::<ListQuery>(&text)?).await?),
         "vault.unseal" => json(&client.vault().unseal(&args::<Id>(&text)?.id).await?),
         "vault.rotate" => json(&client.vault().rotate(&args::<Id>(&text)?.id).await?),
         "vault.delete" => json(&client.vault().delete(&args::<Id>(&text)?.id).await?),
@@ -295,18 +238,7 @@ async fn dispatch(
                 .create(&args::<CreateRolloverRequest>(&text)?)
                 .await?,
         ),
-        "rollovers.list" => {
-            let p: Paging = args(&text)?;
-            json(
-                &client
-                    .rollovers()
-                    .list(&ListQuery {
-                        limit: p.limit,
-                        cursor: p.cursor,
-                    })
-                    .await?,
-            )
-        }
+        "rollovers.list" => json(&client.rollovers().list(&args::<ListQuery>(&text)?).await?),
         "rollovers.get" => json(&client.rollovers().get(&args::<Id>(&text)?.id).await?),
         "rollovers.transition" => {
             let a: Transition = args(&text)?;
@@ -328,11 +260,11 @@ async fn dispatch(
                 .collect();
             json(&paths)
         }
-        "audit.list" => json(&client.audit().list(&args::<Audit>(&text)?.into()).await?),
+        "audit.list" => json(&client.audit().list(&args::<AuditQuery>(&text)?).await?),
         "audit.verify_chain" => json(
             &client
                 .audit()
-                .verify_chain(args::<Audit>(&text)?.into())
+                .verify_chain(args::<AuditQuery>(&text)?)
                 .await?,
         ),
         other => Err(invalid("operation", format!("unknown operation `{other}`"))),
@@ -355,7 +287,7 @@ where
 fn open_stream(client: Client, op: &str, text: &str) -> postq::Result<ItemStream> {
     Ok(match op {
         "scans.list_all" => {
-            let p: Paging = args(text)?;
+            let p: ListQuery = args(text)?;
             items(async_stream::stream! {
                 let resource = client.scans();
                 let s = resource.list_all(p.limit);
@@ -364,7 +296,7 @@ fn open_stream(client: Client, op: &str, text: &str) -> postq::Result<ItemStream
             })
         }
         "keys.list_all" => {
-            let p: Paging = args(text)?;
+            let p: ListQuery = args(text)?;
             items(async_stream::stream! {
                 let resource = client.hybrid_keys();
                 let s = resource.list_all(p.limit);
@@ -373,7 +305,7 @@ fn open_stream(client: Client, op: &str, text: &str) -> postq::Result<ItemStream
             })
         }
         "vault.list_all" => {
-            let p: Paging = args(text)?;
+            let p: ListQuery = args(text)?;
             items(async_stream::stream! {
                 let resource = client.vault();
                 let s = resource.list_all(p.limit);
@@ -382,7 +314,7 @@ fn open_stream(client: Client, op: &str, text: &str) -> postq::Result<ItemStream
             })
         }
         "rollovers.list_all" => {
-            let p: Paging = args(text)?;
+            let p: ListQuery = args(text)?;
             items(async_stream::stream! {
                 let resource = client.rollovers();
                 let s = resource.list_all(p.limit);
@@ -391,7 +323,7 @@ fn open_stream(client: Client, op: &str, text: &str) -> postq::Result<ItemStream
             })
         }
         "audit.list_all" => {
-            let q: AuditQuery = args::<Audit>(text)?.into();
+            let q: AuditQuery = args(text)?;
             items(async_stream::stream! {
                 let resource = client.audit();
                 let s = resource.list_all(q);

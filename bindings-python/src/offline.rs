@@ -7,8 +7,6 @@ use postq::seal::{SealPublicKey, SealSecretKey};
 use postq::sidecar::VerifyOptions;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::client::Payload;
 use crate::errors::{invalid, to_py};
@@ -41,11 +39,8 @@ fn verify_certificate(
     hostname: Option<String>,
     at: Option<String>,
 ) -> PyResult<String> {
-    let at = at
-        .map(|t| OffsetDateTime::parse(&t, &Rfc3339))
-        .transpose()
-        .map_err(|e| to_py(py, &invalid("at", e.to_string())))?;
-    let options = VerifyOptions { hostname, at };
+    let options =
+        VerifyOptions::with_rfc3339(hostname, at.as_deref()).map_err(|e| to_py(py, &e))?;
     let bytes = certificate.as_bytes();
     let report = py
         .detach(|| postq::sidecar::verify_certificate(bytes, &options))
