@@ -12,6 +12,7 @@ need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v node >/dev/null || need_apt+=(nodejs npm)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -26,3 +27,9 @@ cargo test
 
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
+
+step "Python: bindings-python (maturin + pytest, pyright/mypy strict)"
+bash bindings-python/run-tests.sh
+
+step "Node: bindings-node (napi-rs + node:test, tsc --strict)"
+bash bindings-node/run-tests.sh
