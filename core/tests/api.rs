@@ -71,16 +71,33 @@ fn public_key_json_and_jwk_round_trip() {
             && jwk.contains(r#""kty":"OKP","crv":"Ed25519""#)
     );
     assert_eq!(&HybridPublicKey::from_jwk(&jwk).unwrap(), k.public_key());
-    assert_eq!(&HybridPublicKey::from_published(&jwk).unwrap(), k.public_key());
-    assert_eq!(&HybridPublicKey::from_published(&json).unwrap(), k.public_key());
-    assert_eq!(HybridPublicKey::from_published("nonsense").unwrap_err().code(), "invalid_input");
+    assert_eq!(
+        &HybridPublicKey::from_published(&jwk).unwrap(),
+        k.public_key()
+    );
+    assert_eq!(
+        &HybridPublicKey::from_published(&json).unwrap(),
+        k.public_key()
+    );
+    assert_eq!(
+        HybridPublicKey::from_published("nonsense")
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
 }
 
 #[test]
 fn verify_options_take_rfc3339_text() {
-    let o = VerifyOptions::with_rfc3339(Some("a.example".into()), Some("2026-02-01T00:00:00Z")).unwrap();
+    let o = VerifyOptions::with_rfc3339(Some("a.example".into()), Some("2026-02-01T00:00:00Z"))
+        .unwrap();
     assert_eq!(o.at.unwrap().unix_timestamp(), 1_769_904_000);
-    assert_eq!(VerifyOptions::with_rfc3339(None, Some("yesterday")).unwrap_err().code(), "invalid_input");
+    assert_eq!(
+        VerifyOptions::with_rfc3339(None, Some("yesterday"))
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
 }
 
 #[test]

@@ -2,10 +2,9 @@
 //! (draft-ietf-lamps-pq-composite-sigs): message representative and the two halves.
 
 use ed25519_dalek::Signer as _;
-use ml_dsa::{MlDsa65, Signature as MlDsaSignature};
 use sha2::{Digest, Sha512};
 
-use super::{ED25519_SIGNATURE_LEN, MLDSA65_SIGNATURE_LEN};
+use super::{ED25519_SIGNATURE_LEN, MLDSA65_PUBLIC_KEY_LEN, mldsa65};
 use crate::{Error, Result};
 
 /// The draft's domain-separation prefix, `CompositeAlgorithmSignatures2025`.
@@ -37,26 +36,25 @@ pub enum Hedging {
 
 /// Sign `message` with both halves; returns `(mldsa_sig, ed25519_sig)`.
 pub(crate) fn sign(
-    mldsa: &ml_dsa::SigningKey<MlDsa65>,
+    mldsa: &mldsa65::SigningKey,
     ed25519: &ed25519_dalek::SigningKey,
     message: &[u8],
     ctx: &[u8],
     hedging: Hedging,
 ) -> Result<(Vec<u8>, [u8; ED25519_SIGNATURE_LEN])> {
     let m_prime = message_representative(message, ctx)?;
-    let expanded = mldsa.expanded_key();
-    let pq = match hedging {
-        Hedging::Randomized => expanded.sign_randomized(&m_prime, LABEL, &mut getrandom::SysRng),
-        Hedging::Deterministic => expanded.sign_deterministic(&m_prime, LABEL),
-    }
-    .map_err(|_| Error::Crypto("ML-DSA-65 signing failed"))?;
+    let rnd = match hedging {
+        Hedging::Randomized => *crate::rng::random_bytes::<32>()?,
+        Hedging::Deterministic => [0u8; 32],
+    };
+    let pq = mldsa.sign(&m_prime, LABEL, rnd)?;
     let classical = ed25519.sign(&m_prime);
-    Ok((pq.encode().to_vec(), classical.to_bytes()))
+    Ok((pq.to_vec(), classical.to_bytes()))
 }
 
 /// Verify both halves. Never short-circuits; malformed halves count as failures.
 pub(crate) fn verify(
-    mldsa: &ml_dsa::VerifyingKey<MlDsa65>,
+    mldsa: &[u8; MLDSA65_PUBLIC_KEY_LEN],
     ed25519: &ed25519_dalek::VerifyingKey,
     message: &[u8],
     ctx: &[u8],
@@ -66,10 +64,7 @@ pub(crate) fn verify(
     let Ok(m_prime) = message_representative(message, ctx) else {
         return (false, false);
     };
-    let pq_ok = pq_sig.len() == MLDSA65_SIGNATURE_LEN
-        && MlDsaSignature::<MlDsa65>::try_from(pq_sig)
-            .map(|sig| mldsa.verify_with_context(&m_prime, LABEL, &sig))
-            .unwrap_or(false);
+    let pq_ok = mldsa65::verify(mldsa, &m_prime, LABEL, pq_sig);
     let classical_ok = <[u8; ED25519_SIGNATURE_LEN]>::try_from(classical_sig)
         .map(|bytes| {
             let sig = ed25519_dalek::Signature::from_bytes(&bytes);

@@ -2,13 +2,13 @@
 
 use std::fmt;
 
-use ml_dsa::{EncodedVerifyingKey, KeyExport as _, MlDsa65};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::composite::{self, Hedging};
 use super::envelope::SignatureEnvelope;
+use super::mldsa65;
 use super::{
     ALGORITHM, ED25519_PUBLIC_KEY_LEN, MLDSA65_PUBLIC_KEY_LEN, SEED_LEN, VerifyResult,
     check_key_id, check_version,
@@ -24,7 +24,7 @@ pub const PUBLIC_KEY_JSON_LIMIT: usize = 8 * 1024;
 pub struct HybridSigningKey {
     key_id: String,
     version: u32,
-    mldsa: ml_dsa::SigningKey<MlDsa65>,
+    mldsa: mldsa65::SigningKey,
     ed25519: ed25519_dalek::SigningKey,
     public: HybridPublicKey,
 }
@@ -57,9 +57,11 @@ impl HybridSigningKey {
             ));
         }
         let (xi, ed) = seed.split_at(32);
-        let xi = ml_dsa::Seed::try_from(xi)
-            .map_err(|_| Error::input("hybrid seed", "bad ML-DSA seed"))?;
-        let mldsa = ml_dsa::SigningKey::<MlDsa65>::from_seed(&xi);
+        let xi: Zeroizing<[u8; 32]> = Zeroizing::new(
+            xi.try_into()
+                .map_err(|_| Error::input("hybrid seed", "bad ML-DSA seed"))?,
+        );
+        let mldsa = mldsa65::SigningKey::from_seed(&xi);
         let ed: Zeroizing<[u8; 32]> = Zeroizing::new(
             ed.try_into()
                 .map_err(|_| Error::input("hybrid seed", "bad Ed25519 seed"))?,
@@ -68,8 +70,7 @@ impl HybridSigningKey {
         let public = HybridPublicKey {
             key_id: key_id.to_owned(),
             version,
-            // The signing key caches its verifying key; expanding it again costs ~150 µs.
-            mldsa: AsRef::<ml_dsa::VerifyingKey<MlDsa65>>::as_ref(&mldsa).clone(),
+            mldsa: Box::new(mldsa.public_key()),
             ed25519: ed25519.verifying_key(),
         };
         Ok(HybridSigningKey {
@@ -84,7 +85,7 @@ impl HybridSigningKey {
     /// The 64-byte seed this key was made from. Secret: store it encrypted.
     pub fn seed_bytes(&self) -> Zeroizing<[u8; SEED_LEN]> {
         let mut out = Zeroizing::new([0u8; SEED_LEN]);
-        out[..32].copy_from_slice(&self.mldsa.to_bytes());
+        out[..32].copy_from_slice(self.mldsa.seed());
         out[32..].copy_from_slice(self.ed25519.as_bytes());
         out
     }
@@ -126,7 +127,7 @@ impl HybridSigningKey {
 pub struct HybridPublicKey {
     key_id: String,
     version: u32,
-    mldsa: ml_dsa::VerifyingKey<MlDsa65>,
+    mldsa: Box<[u8; MLDSA65_PUBLIC_KEY_LEN]>,
     ed25519: ed25519_dalek::VerifyingKey,
 }
 
@@ -157,7 +158,7 @@ impl HybridPublicKey {
     pub fn from_raw(key_id: &str, version: u32, mldsa65: &[u8], ed25519: &[u8]) -> Result<Self> {
         check_key_id(key_id)?;
         check_version(version)?;
-        let mldsa_bytes = EncodedVerifyingKey::<MlDsa65>::try_from(mldsa65).map_err(|_| {
+        let mldsa_bytes: [u8; MLDSA65_PUBLIC_KEY_LEN] = mldsa65.try_into().map_err(|_| {
             Error::input(
                 "ML-DSA-65 public key",
                 format!(
@@ -180,7 +181,7 @@ impl HybridPublicKey {
         Ok(HybridPublicKey {
             key_id: key_id.to_owned(),
             version,
-            mldsa: ml_dsa::VerifyingKey::<MlDsa65>::decode(&mldsa_bytes),
+            mldsa: Box::new(mldsa_bytes),
             ed25519,
         })
     }
@@ -197,7 +198,7 @@ impl HybridPublicKey {
 
     /// The raw 1952-byte ML-DSA-65 public key.
     pub fn mldsa65_bytes(&self) -> Vec<u8> {
-        self.mldsa.encode().to_vec()
+        self.mldsa.to_vec()
     }
 
     /// The raw 32-byte Ed25519 public key.

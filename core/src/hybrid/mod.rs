@@ -8,6 +8,7 @@ pub mod composite;
 mod envelope;
 mod jwk;
 mod keys;
+pub mod mldsa65;
 
 pub use envelope::SignatureEnvelope;
 pub use keys::{HybridPublicKey, HybridSigningKey};

@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use ml_dsa::MlDsa65;
 use p256::ecdsa::signature::Signer as _;
 use p256::pkcs8::{EncodePrivateKey as _, LineEnding};
 use rcgen::{
@@ -16,6 +15,7 @@ use zeroize::Zeroizing;
 use super::binding::{Binding, BindingInputs};
 use super::extension::{SIDECAR_OID_ARCS, SidecarExtension};
 use super::hostname::normalize_hostname;
+use crate::hybrid::mldsa65;
 use crate::{Error, Result};
 
 /// What to mint.
@@ -210,18 +210,11 @@ fn build(
         serial[0] = 0x01; // keep DER minimal: no leading zero byte
     }
 
-    let mldsa = ml_dsa::SigningKey::<MlDsa65>::from_seed(&ml_dsa::Seed::from(seeds.mldsa_seed));
-    let pq_public_key = AsRef::<ml_dsa::VerifyingKey<MlDsa65>>::as_ref(&mldsa)
-        .encode()
-        .to_vec();
+    let mldsa = mldsa65::SigningKey::from_seed(&seeds.mldsa_seed);
+    let pq_public_key = mldsa.public_key().to_vec();
 
     let bound_pq_key = match tamper.binding_pq_seed {
-        Some(seed) => {
-            let other = ml_dsa::SigningKey::<MlDsa65>::from_seed(&ml_dsa::Seed::from(seed));
-            AsRef::<ml_dsa::VerifyingKey<MlDsa65>>::as_ref(&other)
-                .encode()
-                .to_vec()
-        }
+        Some(seed) => mldsa65::SigningKey::from_seed(&seed).public_key().to_vec(),
         None => pq_public_key.clone(),
     };
     let binding = Binding::from_inputs(&BindingInputs {
@@ -234,12 +227,8 @@ fn build(
         pq_public_key: &bound_pq_key,
     })?;
     let binding_bytes = binding.to_bytes();
-    let pq_signature = mldsa
-        .expanded_key()
-        .sign_deterministic(&binding_bytes, &[])
-        .map_err(|_| Error::Crypto("ML-DSA-65 signing failed"))?
-        .encode()
-        .to_vec();
+    // Deterministic (rnd = 0): the binding is public and unique per certificate.
+    let pq_signature = mldsa.sign(&binding_bytes, &[], [0u8; 32])?.to_vec();
     let extension = SidecarExtension {
         pq_public_key: pq_public_key.clone(),
         pq_signature,

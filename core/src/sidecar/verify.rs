@@ -1,7 +1,6 @@
 //! Offline verification of a hybrid certificate's sidecar. Every check runs; the report
 //! says which passed and names the first that failed.
 
-use ml_dsa::{EncodedVerifyingKey, MlDsa65};
 use p256::ecdsa::signature::Verifier as _;
 use p256::pkcs8::DecodePublicKey as _;
 use serde::{Deserialize, Serialize};
@@ -213,12 +212,12 @@ fn rederive_binding(cert: &X509Certificate<'_>, pq_public_key: &[u8]) -> Option<
 
 /// Pure ML-DSA-65, empty context, over the binding bytes.
 fn verify_mldsa(ext: &SidecarExtension) -> bool {
-    let Ok(encoded) = EncodedVerifyingKey::<MlDsa65>::try_from(ext.pq_public_key.as_slice()) else {
-        return false;
-    };
-    let key = ml_dsa::VerifyingKey::<MlDsa65>::decode(&encoded);
-    ml_dsa::Signature::<MlDsa65>::try_from(ext.pq_signature.as_slice())
-        .is_ok_and(|sig| key.verify_with_context(&ext.binding_bytes, &[], &sig))
+    crate::hybrid::mldsa65::verify_bytes(
+        &ext.pq_public_key,
+        &ext.binding_bytes,
+        &[],
+        &ext.pq_signature,
+    )
 }
 
 /// The leaf's own ECDSA-P256-SHA256 signature under its own key.
