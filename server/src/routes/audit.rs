@@ -8,7 +8,7 @@ use postq::ledger::LedgerEntry;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiQuery, decode_cursor, encode_cursor, page_limit};
+use super::{ApiQuery, decode_cursor, finish_page, page_limit};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
@@ -116,14 +116,7 @@ pub async fn list_audit(
         .store
         .list_ledger(&auth.org_id, &filter, limit)
         .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last()
-            .map(|r| encode_cursor(&AuditCursor { seq: r.seq }))
-    } else {
-        None
-    };
+    let next_cursor = finish_page(&mut rows, limit, |r| AuditCursor { seq: r.seq });
     Ok(Json(AuditList {
         data: rows,
         next_cursor,

@@ -9,10 +9,8 @@ use postq::hybrid::{ALGORITHM, HybridSigningKey};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    ApiJson, ApiQuery, OptionalJson, check_text, decode_cursor, encode_cursor, page_limit,
-    parse_include,
-};
+use super::{ApiJson, ApiQuery, OptionalJson, check_text, page_limit, parse_include};
+use super::{IdCursor, finish_page, id_cursor};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
@@ -110,11 +108,6 @@ pub struct PublicKeyParams {
     pub format: Option<String>,
     /// A version (default: the latest).
     pub version: Option<u32>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct KeyCursor {
-    id: String,
 }
 
 fn to_version(v: KeyVersionRow) -> KeyVersion {
@@ -234,31 +227,12 @@ pub async fn list_keys(
     auth.require("keys:read")?;
     let limit = page_limit(params.limit)?;
     let with_versions = !parse_include(params.include.as_deref(), &["versions"])?.is_empty();
-    let before = match params.cursor.as_deref() {
-        Some(c) => {
-            let cur: KeyCursor = decode_cursor(c)?;
-            if !ids::is_id("hk", &cur.id) {
-                return Err(ApiError::bad_request(
-                    "invalid_cursor",
-                    "The cursor is not valid for this list.",
-                ));
-            }
-            Some(cur.id)
-        }
-        None => None,
-    };
+    let before = id_cursor(params.cursor.as_deref(), "hk")?;
     let mut rows = state
         .store
         .list_hybrid_keys(&auth.org_id, before.as_deref(), limit)
         .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last()
-            .map(|r| encode_cursor(&KeyCursor { id: r.id.clone() }))
-    } else {
-        None
-    };
+    let next_cursor = finish_page(&mut rows, limit, |r| IdCursor { id: r.id.clone() });
     let mut data = Vec::with_capacity(rows.len());
     for k in rows {
         data.push(to_key(&state, k, with_versions).await?);

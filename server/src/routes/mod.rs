@@ -108,6 +108,44 @@ pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
     serde_json::from_slice(&bytes).map_err(|_| bad())
 }
 
+/// The sort key of the id-ordered lists (scans, keys, credentials, rollovers).
+#[derive(Serialize, serde::Deserialize)]
+pub struct IdCursor {
+    pub id: String,
+}
+
+/// The `before` id of a keyset page: the cursor decoded and checked to name a row of
+/// this list (`prefix_…`), so a cursor from another list is a clear 400.
+pub fn id_cursor(cursor: Option<&str>, prefix: &str) -> Result<Option<String>, ApiError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let cur: IdCursor = decode_cursor(cursor)?;
+    if !crate::ids::is_id(prefix, &cur.id) {
+        return Err(ApiError::bad_request(
+            "invalid_cursor",
+            "The cursor is not valid for this list.",
+        ));
+    }
+    Ok(Some(cur.id))
+}
+
+/// Stores fetch `limit + 1` rows; keep `limit` and return the next cursor when the
+/// extra row shows there is more.
+pub fn finish_page<T, K: Serialize>(
+    rows: &mut Vec<T>,
+    limit: u32,
+    key: impl Fn(&T) -> K,
+) -> Option<String> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    if more {
+        rows.last().map(|r| encode_cursor(&key(r)))
+    } else {
+        None
+    }
+}
+
 /// Parse `?include=a,b` (QuantumAPI's opt-in field hydration) against the tokens a
 /// route supports; `all` selects every one. Unknown tokens are a 400.
 pub fn parse_include(

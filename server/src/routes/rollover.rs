@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use zeroize::Zeroize;
 
-use super::{ApiJson, ApiQuery, OptionalJson, decode_cursor, encode_cursor, page_limit};
+use super::{ApiJson, ApiQuery, OptionalJson, page_limit};
+use super::{IdCursor, finish_page, id_cursor};
 use crate::AppState;
 use crate::artifacts::{self, ARTIFACTS, ArtifactInputs};
 use crate::auth::AuthContext;
@@ -129,11 +130,6 @@ pub struct RolloverListParams {
 pub struct DownloadParams {
     /// `cert.pem`, `bundle.sh`, `import.sh`, `bind.sh`, `rollback.sh` or `site.bicep`.
     pub artifact: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct RolloverCursor {
-    id: String,
 }
 
 fn require_any(auth: &AuthContext, scopes: [&str; 2]) -> Result<(), ApiError> {
@@ -362,31 +358,12 @@ pub async fn list_rollovers(
 ) -> ApiResult<Json<RolloverList>> {
     require_read(&auth)?;
     let limit = page_limit(params.limit)?;
-    let before = match params.cursor.as_deref() {
-        Some(c) => {
-            let cur: RolloverCursor = decode_cursor(c)?;
-            if !ids::is_id("tlsr", &cur.id) {
-                return Err(ApiError::bad_request(
-                    "invalid_cursor",
-                    "The cursor is not valid for this list.",
-                ));
-            }
-            Some(cur.id)
-        }
-        None => None,
-    };
+    let before = id_cursor(params.cursor.as_deref(), "tlsr")?;
     let mut rows = state
         .store
         .list_rollovers(&auth.org_id, before.as_deref(), limit)
         .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last()
-            .map(|r| encode_cursor(&RolloverCursor { id: r.id.clone() }))
-    } else {
-        None
-    };
+    let next_cursor = finish_page(&mut rows, limit, |r| IdCursor { id: r.id.clone() });
     Ok(Json(RolloverList {
         data: rows.into_iter().map(to_rollover).collect(),
         next_cursor,

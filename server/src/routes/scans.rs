@@ -6,13 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    ApiJson, ApiQuery, check_text, decode_cursor, encode_cursor, page_limit, parse_include,
-};
+use super::{ApiJson, ApiQuery, check_text, page_limit, parse_include};
+use super::{IdCursor, finish_page, id_cursor};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
-use crate::ids;
 use crate::store::{FindingRow, NewFinding, NewScan, ScanRow};
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -153,11 +151,6 @@ pub struct ListParams {
     pub cursor: Option<String>,
     /// Extra fields per scan, comma-separated: `findings`, `metadata`, or `all`.
     pub include: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ScanCursor {
-    id: String,
 }
 
 /// Scores are numbers; whole numbers are written without a fraction (`85`, not `85.0`).
@@ -304,31 +297,12 @@ pub async fn list_scans(
     auth.require("scans:read")?;
     let limit = page_limit(params.limit)?;
     let include = parse_include(params.include.as_deref(), &["findings", "metadata"])?;
-    let before = match params.cursor.as_deref() {
-        Some(c) => {
-            let cur: ScanCursor = decode_cursor(c)?;
-            if !ids::is_id("scan", &cur.id) {
-                return Err(ApiError::bad_request(
-                    "invalid_cursor",
-                    "The cursor is not valid for this list.",
-                ));
-            }
-            Some(cur.id)
-        }
-        None => None,
-    };
+    let before = id_cursor(params.cursor.as_deref(), "scan")?;
     let mut rows = state
         .store
         .list_scans(&auth.org_id, before.as_deref(), limit)
         .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last()
-            .map(|r| encode_cursor(&ScanCursor { id: r.id.clone() }))
-    } else {
-        None
-    };
+    let next_cursor = finish_page(&mut rows, limit, |r| IdCursor { id: r.id.clone() });
     let mut data = Vec::with_capacity(rows.len());
     for s in rows {
         let findings = if include.contains(&"findings") {

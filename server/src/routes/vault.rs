@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{ApiQuery, check_text, decode_cursor, encode_cursor, page_limit};
+use super::{ApiQuery, check_text, page_limit};
+use super::{IdCursor, finish_page, id_cursor};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
@@ -130,11 +131,6 @@ pub struct CredentialListParams {
     pub limit: Option<i64>,
     /// Opaque cursor from a previous `nextCursor`.
     pub cursor: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct CredCursor {
-    id: String,
 }
 
 /// The one answer to every refused vault access.
@@ -338,31 +334,12 @@ pub async fn list_credentials(
         return Err(deny(&state, &auth, None, "list", "missing_scope").await);
     }
     let limit = page_limit(params.limit)?;
-    let before = match params.cursor.as_deref() {
-        Some(c) => {
-            let cur: CredCursor = decode_cursor(c)?;
-            if !ids::is_id("cred", &cur.id) {
-                return Err(ApiError::bad_request(
-                    "invalid_cursor",
-                    "The cursor is not valid for this list.",
-                ));
-            }
-            Some(cur.id)
-        }
-        None => None,
-    };
+    let before = id_cursor(params.cursor.as_deref(), "cred")?;
     let mut rows = state
         .store
         .vault_list(&auth.org_id, before.as_deref(), limit)
         .await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last()
-            .map(|r| encode_cursor(&CredCursor { id: r.id.clone() }))
-    } else {
-        None
-    };
+    let next_cursor = finish_page(&mut rows, limit, |r| IdCursor { id: r.id.clone() });
     Ok(Json(CredentialList {
         data: rows.into_iter().map(to_credential).collect(),
         next_cursor,
