@@ -25,6 +25,7 @@ fn list_query(options: Option<ListOptions>) -> postq::api::ListQuery {
     postq::api::ListQuery {
         limit: options.limit,
         cursor: options.cursor,
+        ..Default::default()
     }
 }
 

@@ -634,7 +634,10 @@ impl AuditQuery {
     /// The core's query.
     pub fn to_core(&self) -> postq::api::AuditQuery {
         postq::api::AuditQuery {
-            event_type: self.event_type.clone(),
+            event_type: self
+                .event_type
+                .as_deref()
+                .map(postq::ledger::EventType::parse),
             since: self.since.clone(),
             until: self.until.clone(),
             limit: self.limit,

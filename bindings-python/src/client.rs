@@ -286,51 +286,11 @@ where
 /// Every item of a list, page by page, as core's `list_all` streams it.
 fn open_stream(client: Client, op: &str, text: &str) -> postq::Result<ItemStream> {
     Ok(match op {
-        "scans.list_all" => {
-            let p: ListQuery = args(text)?;
-            items(async_stream::stream! {
-                let resource = client.scans();
-                let s = resource.list_all(p.limit);
-                let mut s = std::pin::pin!(s);
-                while let Some(item) = s.next().await { yield item; }
-            })
-        }
-        "keys.list_all" => {
-            let p: ListQuery = args(text)?;
-            items(async_stream::stream! {
-                let resource = client.hybrid_keys();
-                let s = resource.list_all(p.limit);
-                let mut s = std::pin::pin!(s);
-                while let Some(item) = s.next().await { yield item; }
-            })
-        }
-        "vault.list_all" => {
-            let p: ListQuery = args(text)?;
-            items(async_stream::stream! {
-                let resource = client.vault();
-                let s = resource.list_all(p.limit);
-                let mut s = std::pin::pin!(s);
-                while let Some(item) = s.next().await { yield item; }
-            })
-        }
-        "rollovers.list_all" => {
-            let p: ListQuery = args(text)?;
-            items(async_stream::stream! {
-                let resource = client.rollovers();
-                let s = resource.list_all(p.limit);
-                let mut s = std::pin::pin!(s);
-                while let Some(item) = s.next().await { yield item; }
-            })
-        }
-        "audit.list_all" => {
-            let q: AuditQuery = args(text)?;
-            items(async_stream::stream! {
-                let resource = client.audit();
-                let s = resource.list_all(q);
-                let mut s = std::pin::pin!(s);
-                while let Some(item) = s.next().await { yield item; }
-            })
-        }
+        "scans.list_all" => items(client.scans().list_all(args(text)?)),
+        "keys.list_all" => items(client.hybrid_keys().list_all(args(text)?)),
+        "vault.list_all" => items(client.vault().list_all(args(text)?)),
+        "rollovers.list_all" => items(client.rollovers().list_all(args(text)?)),
+        "audit.list_all" => items(client.audit().list_all(args::<AuditQuery>(text)?)),
         other => return Err(invalid("operation", format!("unknown stream `{other}`"))),
     })
 }

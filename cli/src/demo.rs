@@ -21,12 +21,7 @@ fn say(line: impl AsRef<str>) {
 }
 
 fn finding(severity: Severity, title: &str) -> FindingInput {
-    FindingInput {
-        severity,
-        title: title.to_owned(),
-        description: None,
-        evidence: None,
-    }
+    FindingInput::new(severity, title)
 }
 
 pub async fn run(args: DemoArgs, _out: &Output) -> Result<(), Failure> {
@@ -100,13 +95,7 @@ async fn walk(base_url: &str, api_key: &str) -> Result<(), Failure> {
         cloud.target,
         cloud.findings.len()
     ));
-    let page = client
-        .scans()
-        .list(&ListQuery {
-            limit: Some(10),
-            cursor: None,
-        })
-        .await?;
+    let page = client.scans().list(&ListQuery::limit(10)).await?;
     say(format!(
         "list, newest first: {}",
         page.data

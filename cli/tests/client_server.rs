@@ -10,6 +10,7 @@ use postq::api::{
     AuditQuery, CreateKeyRequest, CreateScanRequest, FindingInput, ListQuery, RiskLevel,
     RotateKeyRequest, Severity,
 };
+use postq::ledger::EventType;
 use postq::{Client, ClientConfig, RequestOptions};
 
 struct Harness {
@@ -41,12 +42,9 @@ fn fault(value: &str) -> RequestOptions {
 
 fn scan(target: &str) -> CreateScanRequest {
     let mut s = CreateScanRequest::new("url", target, 85.0, RiskLevel::High);
-    s.findings = vec![FindingInput {
-        severity: Severity::High,
-        title: "RSA-2048 public key".into(),
-        description: None,
-        evidence: Some("cert.pem".into()),
-    }];
+    let mut finding = FindingInput::new(Severity::High, "RSA-2048 public key");
+    finding.evidence = Some("cert.pem".into());
+    s.findings = vec![finding];
     s
 }
 
@@ -70,6 +68,7 @@ async fn scans_submit_list_all_and_get() {
         .list(&ListQuery {
             limit: Some(3),
             cursor: None,
+            ..ListQuery::default()
         })
         .await
         .unwrap();
@@ -78,7 +77,7 @@ async fn scans_submit_list_all_and_get() {
     let all: Vec<_> = h
         .admin
         .scans()
-        .list_all(Some(2))
+        .list_all(ListQuery::limit(2))
         .try_collect()
         .await
         .unwrap();
@@ -179,7 +178,7 @@ async fn keys_sign_verify_online_offline_and_rotate() {
     let listed: Vec<_> = h
         .admin
         .hybrid_keys()
-        .list_all(None)
+        .list_all(ListQuery::default())
         .try_collect()
         .await
         .unwrap();
@@ -222,7 +221,7 @@ async fn audit_rows_verify_offline_and_hold_only_payload_hashes() {
         .admin
         .audit()
         .list(&AuditQuery {
-            event_type: Some("sign".into()),
+            event_type: Some(EventType::Sign),
             ..Default::default()
         })
         .await
@@ -234,7 +233,7 @@ async fn audit_rows_verify_offline_and_hold_only_payload_hashes() {
         .admin
         .audit()
         .verify_chain(AuditQuery {
-            event_type: Some("sign".into()),
+            event_type: Some(EventType::Sign),
             ..Default::default()
         })
         .await
@@ -291,6 +290,7 @@ async fn real_error_responses_map_to_typed_errors() {
         .list(&ListQuery {
             limit: Some(10),
             cursor: Some("garbage".into()),
+            ..ListQuery::default()
         })
         .await
         .unwrap_err();
@@ -372,6 +372,7 @@ async fn injected_faults_are_retried_or_reported() {
         .list(&ListQuery {
             limit: Some(100),
             cursor: None,
+            ..ListQuery::default()
         })
         .await
         .unwrap()
@@ -391,6 +392,7 @@ async fn injected_faults_are_retried_or_reported() {
         .list(&ListQuery {
             limit: Some(100),
             cursor: None,
+            ..ListQuery::default()
         })
         .await
         .unwrap()
@@ -432,4 +434,83 @@ async fn idempotent_replay_with_an_explicit_key() {
         (err.status(), err.code()),
         (Some(409), "idempotency_key_reused")
     );
+}
+
+#[tokio::test]
+async fn keys_update_include_and_owned_streams() {
+    let h = start(false).await;
+    let key = h
+        .admin
+        .hybrid_keys()
+        .create(&CreateKeyRequest::named("policy"))
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        h.admin
+            .hybrid_keys()
+            .rotate(&key.id, &RotateKeyRequest::default())
+            .await
+            .unwrap();
+    }
+    let updated = h
+        .admin
+        .hybrid_keys()
+        .update(&key.id, &postq::api::UpdateKeyRequest { min_version: 2 })
+        .await
+        .unwrap();
+    assert_eq!((updated.version, updated.min_version), (3, 2));
+    let err = h
+        .admin
+        .hybrid_keys()
+        .update(&key.id, &postq::api::UpdateKeyRequest { min_version: 9 })
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(400), "validation_error"));
+
+    // `include=versions` hydrates every version in a list; without it there are none.
+    let with = ListQuery {
+        include: vec![postq::api::Include::Versions],
+        ..ListQuery::default()
+    };
+    let page = h.admin.hybrid_keys().list(&with).await.unwrap();
+    assert_eq!(page.data[0].versions.as_ref().map(Vec::len), Some(3));
+    let page = h
+        .admin
+        .hybrid_keys()
+        .list(&ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.data[0].versions, None);
+    // An include the list does not support is refused locally.
+    let bad = ListQuery {
+        include: vec![postq::api::Include::Findings],
+        ..ListQuery::default()
+    };
+    assert_eq!(
+        h.admin.hybrid_keys().list(&bad).await.unwrap_err().code(),
+        "invalid_input"
+    );
+
+    h.admin.scans().submit(&scan("a.example")).await.unwrap();
+    let findings = ListQuery {
+        include: vec![postq::api::Include::Findings, postq::api::Include::Metadata],
+        ..ListQuery::default()
+    };
+    let page = h.admin.scans().list(&findings).await.unwrap();
+    let listed = page.data[0].findings.as_ref().unwrap();
+    assert_eq!(listed[0].title, "RSA-2048 public key");
+    assert!(page.data[0].metadata.is_some());
+
+    // A list stream owns its client handle: it outlives the resource and the client
+    // it came from, and can move to another task.
+    let stream = {
+        let client = h.admin.clone();
+        client.scans().list_all(ListQuery::limit(1))
+    };
+    let all: Vec<_> = tokio::spawn(async move { stream.try_collect::<Vec<_>>().await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    drop(h.server);
 }

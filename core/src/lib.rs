@@ -24,6 +24,8 @@ pub mod client;
 pub mod error;
 pub mod hybrid;
 pub mod ledger;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod seal;
 pub mod sidecar;
 

@@ -88,6 +88,94 @@ fn public_key_json_and_jwk_round_trip() {
 }
 
 #[test]
+fn published_form_is_decided_by_the_json_not_by_its_text() {
+    // A key whose id is `keys` has the text `"keys"` in its JSON form: it is still the
+    // JSON form, because only a JWK Set has a top-level `keys` member.
+    let k = HybridSigningKey::generate("keys", 1).unwrap();
+    let json = k.public_key().to_json();
+    assert!(json.contains("\"keys\""));
+    assert_eq!(
+        &HybridPublicKey::from_published(&json).unwrap(),
+        k.public_key()
+    );
+    assert_eq!(
+        &HybridPublicKey::from_published(&k.public_key().to_jwk()).unwrap(),
+        k.public_key()
+    );
+    let sig = k.sign(b"ship it").unwrap();
+    let result = postq::hybrid::verify_published(&json, b"ship it", &sig).unwrap();
+    assert!(result.ok && result.classical_ok && result.pq_ok);
+    let tampered = postq::hybrid::verify_published(&json, b"ship it!", &sig).unwrap();
+    assert!(!tampered.ok);
+    assert_eq!(
+        HybridPublicKey::from_published("[1,2]").unwrap_err().code(),
+        "invalid_input"
+    );
+}
+
+#[test]
+fn rollover_status_is_a_state_machine() {
+    use postq::api::RolloverStatus as S;
+    let forward = [S::Planned, S::Observation, S::Cutover, S::Completed];
+    for pair in forward.windows(2) {
+        assert!(
+            pair[0].can_move_to(pair[1]),
+            "{:?} -> {:?}",
+            pair[0],
+            pair[1]
+        );
+        assert!(
+            !pair[1].can_move_to(pair[0]),
+            "no way back from {:?}",
+            pair[1]
+        );
+    }
+    assert!(
+        !S::Planned.can_move_to(S::Cutover),
+        "stages are not skipped"
+    );
+    for from in forward {
+        assert!(from.can_move_to(S::RolledBack), "rollback from {from:?}");
+    }
+    for to in S::ALL {
+        assert!(!S::RolledBack.can_move_to(to), "rolled_back is terminal");
+    }
+    assert_eq!(S::Completed.next(), None);
+    assert!(S::RolledBack.is_terminal() && !S::Completed.is_terminal());
+}
+
+#[test]
+fn error_kinds_follow_the_status_table() {
+    use postq::error::ErrorKind as K;
+    let api = |status| postq::Error::Api {
+        status,
+        code: "x".into(),
+        message: String::new(),
+        request_id: None,
+        retry_after: None,
+    };
+    for (status, kind) in [
+        (400, K::Api),
+        (401, K::Auth),
+        (403, K::Permission),
+        (404, K::NotFound),
+        (409, K::Conflict),
+        (429, K::RateLimit),
+        (503, K::Server),
+    ] {
+        assert_eq!(api(status).kind(), kind, "{status}");
+    }
+    assert_eq!(postq::Error::Timeout("t".into()).kind(), K::Timeout);
+    assert_eq!(postq::Error::Connection("c".into()).kind(), K::Connection);
+    assert_eq!(postq::Error::Config("c".into()).kind(), K::Validation);
+    assert_eq!(postq::Error::SealOpenFailed.kind(), K::Crypto);
+    assert_eq!(
+        HybridPublicKey::from_json("{}").unwrap_err().kind(),
+        K::Validation
+    );
+}
+
+#[test]
 fn verify_options_take_rfc3339_text() {
     let o = VerifyOptions::with_rfc3339(Some("a.example".into()), Some("2026-02-01T00:00:00Z"))
         .unwrap();

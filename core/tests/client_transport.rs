@@ -274,10 +274,7 @@ async fn invalid_input_is_caught_before_any_request() {
             .code(),
         "invalid_signature"
     );
-    let page = postq::api::ListQuery {
-        limit: Some(500),
-        cursor: None,
-    };
+    let page = postq::api::ListQuery::limit(500);
     assert_eq!(
         c.scans().list(&page).await.unwrap_err().code(),
         "invalid_input"
@@ -316,7 +313,7 @@ async fn pagination_does_not_stop_on_an_empty_page() {
     let c = client(&server);
     let ids: Vec<String> = c
         .scans()
-        .list_all(Some(2))
+        .list_all(postq::api::ListQuery::limit(2))
         .map_ok(|s| s.id)
         .try_collect()
         .await

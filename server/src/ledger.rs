@@ -45,7 +45,7 @@ pub async fn append(
         seq,
         id: ids::new_id("evt"),
         org_id: event.org_id.to_owned(),
-        event_type: event.event_type.to_owned(),
+        event_type: postq::ledger::EventType::parse(event.event_type),
         actor: event.actor.to_owned(),
         resource_id: event.resource_id.map(str::to_owned),
         occurred_at: ids::now(),
@@ -61,7 +61,7 @@ pub async fn append(
     .bind(&entry.org_id)
     .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
     .bind(&entry.id)
-    .bind(&entry.event_type)
+    .bind(entry.event_type.as_str())
     .bind(&entry.actor)
     .bind(&entry.resource_id)
     .bind(&entry.occurred_at)
@@ -90,7 +90,7 @@ fn entry_from_row(r: &sqlx::sqlite::SqliteRow) -> LedgerEntry {
         seq: u64::try_from(r.get::<i64, _>("seq")).unwrap_or(0),
         id: r.get("id"),
         org_id: r.get("org_id"),
-        event_type: r.get("event_type"),
+        event_type: postq::ledger::EventType::parse(r.get::<&str, _>("event_type")),
         actor: r.get("actor"),
         resource_id: r.get("resource_id"),
         occurred_at: r.get("occurred_at"),

@@ -9,7 +9,10 @@ use crate::output::{Failure, Output};
 
 fn query(args: &AuditArgs) -> AuditQuery {
     AuditQuery {
-        event_type: args.event_type.clone(),
+        event_type: args
+            .event_type
+            .as_deref()
+            .map(postq::ledger::EventType::parse),
         since: args.since.clone(),
         until: args.until.clone(),
         limit: args.limit,

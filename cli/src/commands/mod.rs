@@ -27,24 +27,25 @@ pub async fn emit_list<T, P, S>(
     out: &Output,
     line: impl Fn(&T) -> String,
     page: impl FnOnce(ListQuery) -> P,
-    all: impl FnOnce(Option<u32>) -> S,
+    all: impl FnOnce(ListQuery) -> S,
 ) -> Result<(), Failure>
 where
     T: Serialize,
     P: Future<Output = postq::Result<Page<T>>>,
     S: Stream<Item = postq::Result<T>>,
 {
+    let query = ListQuery {
+        limit: args.limit,
+        cursor: args.cursor,
+        ..ListQuery::default()
+    };
     if args.all {
-        let items: Vec<T> = all(args.limit).try_collect().await?;
+        let items: Vec<T> = all(query).try_collect().await?;
         out.emit(&items, |items| {
             items.iter().map(&line).collect::<Vec<_>>().join("\n")
         });
     } else {
-        let page = page(ListQuery {
-            limit: args.limit,
-            cursor: args.cursor,
-        })
-        .await?;
+        let page = page(query).await?;
         out.emit(&page, |p| {
             let mut lines: Vec<String> = p.data.iter().map(&line).collect();
             if let Some(cursor) = &p.next_cursor {

@@ -56,12 +56,9 @@ fn request_from(args: &SubmitArgs) -> Result<CreateScanRequest, Failure> {
             })
         })?;
         let severity: Severity = parse("finding severity", severity.trim())?;
-        request.findings.push(FindingInput {
-            severity,
-            title: title.trim().to_owned(),
-            description: None,
-            evidence: None,
-        });
+        request
+            .findings
+            .push(FindingInput::new(severity, title.trim()));
     }
     Ok(request)
 }

@@ -5,17 +5,19 @@ use futures_util::{Stream, TryStreamExt as _};
 use super::check_limit;
 use crate::Result;
 use crate::client::{Call, Client, Page, paginate};
-use crate::ledger::{ChainReport, LedgerEntry, verify_chain, verify_complete_chain};
+use crate::ledger::{ChainReport, EventType, LedgerEntry, verify_chain, verify_complete_chain};
 
 /// A ledger row (docs/formats.md §6).
 pub type AuditEntry = LedgerEntry;
 
 /// Filters and paging for `GET /v1/audit`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditQuery {
-    /// Only this event type (`sign`, `verify`, `key.create`, …).
-    pub event_type: Option<String>,
+    /// Only this event type.
+    #[serde(default)]
+    pub event_type: Option<EventType>,
     /// At or after this RFC 3339 time.
     pub since: Option<String>,
     /// Before this RFC 3339 time.
@@ -44,7 +46,7 @@ impl AuditResource<'_> {
     pub async fn list(&self, query: &AuditQuery) -> Result<Page<AuditEntry>> {
         check_limit(query.limit)?;
         let call = Call::get("/v1/audit")
-            .query("eventType", query.event_type.as_deref())
+            .query("eventType", query.event_type.as_ref())
             .query("since", query.since.as_deref())
             .query("until", query.until.as_deref())
             .query("limit", query.limit)
@@ -52,14 +54,16 @@ impl AuditResource<'_> {
         self.client.transport.json(call, &self.client.options).await
     }
 
-    /// Every row matching the filters.
-    pub fn list_all(&self, query: AuditQuery) -> impl Stream<Item = Result<AuditEntry>> + '_ {
-        paginate(move |cursor| {
-            let query = AuditQuery {
-                cursor,
-                ..query.clone()
-            };
-            async move { self.list(&query).await }
+    /// Every row matching the filters, from `query.cursor` on. The stream owns a
+    /// handle to the client.
+    pub fn list_all(
+        &self,
+        query: AuditQuery,
+    ) -> impl Stream<Item = Result<AuditEntry>> + Send + 'static {
+        let client = self.client.clone();
+        paginate(query, move |q| {
+            let client = client.clone();
+            async move { client.audit().list(&q).await }
         })
     }
 

@@ -7,6 +7,7 @@ use crate::client::{Call, Client};
 
 /// Liveness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok`.
     pub status: String,

@@ -4,14 +4,15 @@
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 
-use super::scans::ListQuery;
-use super::{check_limit, path_id};
+use super::path_id;
+use super::scans::{Include, ListQuery};
 use crate::client::{Call, Client, Page, paginate};
 use crate::hybrid::HybridPublicKey;
 use crate::{Error, Result};
 
 /// `POST /v1/keys` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateKeyRequest {
     /// A label, e.g. `release-signing`.
@@ -33,6 +34,7 @@ impl CreateKeyRequest {
 
 /// `POST /v1/keys/{id}/rotate` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RotateKeyRequest {
     /// Retire versions below this: their signatures stop verifying on the server.
@@ -40,8 +42,19 @@ pub struct RotateKeyRequest {
     pub min_version: Option<u32>,
 }
 
+/// `PATCH /v1/keys/{id}` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct UpdateKeyRequest {
+    /// Lowest version whose signatures still verify (1..=latest), like Vault Transit's
+    /// minimum version.
+    pub min_version: u32,
+}
+
 /// One version of a key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyVersion {
     /// From 1.
@@ -56,6 +69,7 @@ pub struct KeyVersion {
 
 /// A managed hybrid signing key (private bytes never leave the server).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HybridKey {
     /// `hk_…`, the `keyId` its signatures name.
@@ -118,18 +132,26 @@ impl HybridKeys<'_> {
             .await
     }
 
-    /// One page of keys.
+    /// One page of keys (`include: [Include::Versions]` for every version of each).
     pub async fn list(&self, query: &ListQuery) -> Result<Page<HybridKey>> {
-        check_limit(query.limit)?;
+        query.check(&[Include::Versions])?;
         let call = Call::get("/v1/keys")
             .query("limit", query.limit)
-            .query("cursor", query.cursor.as_deref());
+            .query("cursor", query.cursor.as_deref())
+            .query("include", query.include_param());
         self.client.transport.json(call, &self.client.options).await
     }
 
-    /// Every key.
-    pub fn list_all(&self, limit: Option<u32>) -> impl Stream<Item = Result<HybridKey>> + '_ {
-        paginate(move |cursor| async move { self.list(&ListQuery { limit, cursor }).await })
+    /// Every key from `query.cursor` on. The stream owns a handle to the client.
+    pub fn list_all(
+        &self,
+        query: ListQuery,
+    ) -> impl Stream<Item = Result<HybridKey>> + Send + 'static {
+        let client = self.client.clone();
+        paginate(query, move |q| {
+            let client = client.clone();
+            async move { client.hybrid_keys().list(&q).await }
+        })
     }
 
     /// One key with all versions.
@@ -158,6 +180,22 @@ impl HybridKeys<'_> {
             request_id: None,
         })?;
         HybridPublicKey::from_json(text)
+    }
+
+    /// Change a key's policy: signatures of versions below `min_version` stop
+    /// verifying on the server (scope `keys:write`).
+    pub async fn update(&self, id: &str, request: &UpdateKeyRequest) -> Result<HybridKey> {
+        let id = path_id("key id", id)?;
+        if request.min_version == 0 {
+            return Err(Error::input("minVersion", "must be at least 1"));
+        }
+        self.client
+            .transport
+            .json(
+                Call::patch(format!("/v1/keys/{id}"), request)?,
+                &self.client.options,
+            )
+            .await
     }
 
     /// Rotate: a new version signs from now on.

@@ -2,6 +2,7 @@
 //! resource methods on [`crate::Client`]. One module per resource.
 
 mod audit;
+mod error_envelope;
 mod health;
 mod keys;
 mod rollovers;
@@ -10,17 +11,20 @@ mod signing;
 mod vault;
 
 pub use audit::{AuditEntry, AuditQuery, AuditResource};
+pub use error_envelope::{ErrorBody, ErrorEnvelope};
 pub use health::Health;
-pub use keys::{CreateKeyRequest, HybridKey, HybridKeys, KeyVersion, RotateKeyRequest};
+pub use keys::{
+    CreateKeyRequest, HybridKey, HybridKeys, KeyVersion, RotateKeyRequest, UpdateKeyRequest,
+};
 pub use rollovers::{
-    ARTIFACTS, Artifact, CreateRolloverRequest, HistoryEntry, PlanStage, Rollover, RolloverCreated,
-    RolloverStatus, Rollovers, safe_file_name,
+    ARTIFACTS, Artifact, CreateRolloverRequest, HistoryEntry, PlanStage, ROLLOVER_ELIGIBLE_CODES,
+    Rollover, RolloverCreated, RolloverStatus, Rollovers, safe_file_name,
 };
 pub use scans::{
-    CreateScanRequest, Finding, FindingInput, ListQuery, RiskLevel, Scan, ScanSummary, Scans,
-    Severity,
+    CreateScanRequest, Finding, FindingInput, Include, ListQuery, RiskLevel, Scan, ScanSummary,
+    Scans, Severity,
 };
-pub use signing::{SignResponse, VerifyResponse};
+pub use signing::{PayloadEncoding, SignRequest, SignResponse, VerifyRequest, VerifyResponse};
 pub use vault::{Credential, Deleted, SealRequest, UnsealedCredential, Vault};
 
 use crate::{Error, Result};

@@ -8,12 +8,16 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::path_id;
 use super::scans::ListQuery;
-use super::{check_limit, path_id};
 use crate::client::{Call, Client, Page, paginate};
 use crate::{Error, Result};
 
-/// The artifacts a rollover ships, in the order the reference lists them.
+/// Finding codes a hybrid TLS rollover mitigates: the weak TLS postures the PostQ API
+/// reference names. A finding is eligible when its `code` is one of these.
+pub const ROLLOVER_ELIGIBLE_CODES: [&str; 3] = ["TLS-1.0-MIN", "TLS-1.1-MIN", "HTTPS-NOT-ENFORCED"];
+
+/// The artifacts a rollover ships, in the order the PostQ API reference lists them.
 pub const ARTIFACTS: [&str; 6] = [
     "cert.pem",
     "bundle.sh",
@@ -23,8 +27,9 @@ pub const ARTIFACTS: [&str; 6] = [
     "site.bicep",
 ];
 
-/// Rollover states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Rollover states: a state machine ([`RolloverStatus::can_move_to`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RolloverStatus {
     /// Cert minted, bundle delivered, nothing changed in Azure yet.
@@ -40,6 +45,41 @@ pub enum RolloverStatus {
 }
 
 impl RolloverStatus {
+    /// Every status, in plan order (`rolled_back` last).
+    pub const ALL: [RolloverStatus; 5] = [
+        RolloverStatus::Planned,
+        RolloverStatus::Observation,
+        RolloverStatus::Cutover,
+        RolloverStatus::Completed,
+        RolloverStatus::RolledBack,
+    ];
+
+    /// The one forward step from this status (`None` from `completed` and
+    /// `rolled_back`): planned → observation → cutover → completed.
+    pub fn next(self) -> Option<RolloverStatus> {
+        match self {
+            RolloverStatus::Planned => Some(RolloverStatus::Observation),
+            RolloverStatus::Observation => Some(RolloverStatus::Cutover),
+            RolloverStatus::Cutover => Some(RolloverStatus::Completed),
+            RolloverStatus::Completed | RolloverStatus::RolledBack => None,
+        }
+    }
+
+    /// `rolled_back` is the only terminal status: the PostQ API reference makes it
+    /// "reachable from any other status", `completed` included.
+    pub fn is_terminal(self) -> bool {
+        self == RolloverStatus::RolledBack
+    }
+
+    /// Whether a rollover may move from `self` to `to`: the next forward step, or a
+    /// rollback from any status but `rolled_back`.
+    pub fn can_move_to(self, to: RolloverStatus) -> bool {
+        match to {
+            RolloverStatus::RolledBack => !self.is_terminal(),
+            _ => self.next() == Some(to),
+        }
+    }
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -66,6 +106,7 @@ impl std::str::FromStr for RolloverStatus {
 
 /// `POST /v1/mitigations/tls-rollover` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRolloverRequest {
     /// A qualifying finding (`fnd_…`) of a `cloud` scan.
@@ -79,6 +120,7 @@ pub struct CreateRolloverRequest {
 
 /// One plan stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanStage {
     /// The state this stage reaches.
@@ -92,6 +134,7 @@ pub struct PlanStage {
 
 /// One transition in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     /// Previous state (`None` at creation).
     pub from: Option<RolloverStatus>,
@@ -103,6 +146,7 @@ pub struct HistoryEntry {
 
 /// A rollover (never key bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Rollover {
     /// `tlsr_…`.
@@ -144,12 +188,14 @@ pub struct Rollover {
 
 /// The one-shot create response: the rollover, its private key and every file.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RolloverCreated {
     /// The rollover.
     #[serde(flatten)]
     pub rollover: Rollover,
     /// The ECDSA P-256 private key, PKCS#8 PEM. Delivered once; save it now.
+    #[cfg_attr(feature = "schema", schema(value_type = String))]
     pub private_key_pem: Zeroizing<String>,
     /// Every artifact's text by name.
     pub files: BTreeMap<String, String>,
@@ -162,6 +208,13 @@ impl fmt::Debug for RolloverCreated {
             .field("private_key_pem", &"<redacted>")
             .field("files", &self.files.keys().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+impl RolloverCreated {
+    /// The rollover, its one-shot private key (zeroized when dropped) and the files.
+    pub fn into_parts(self) -> (Rollover, Zeroizing<String>, BTreeMap<String, String>) {
+        (self.rollover, self.private_key_pem, self.files)
     }
 }
 
@@ -227,16 +280,23 @@ impl Rollovers<'_> {
 
     /// One page.
     pub async fn list(&self, query: &ListQuery) -> Result<Page<Rollover>> {
-        check_limit(query.limit)?;
+        query.check(&[])?;
         let call = Call::get(BASE)
             .query("limit", query.limit)
             .query("cursor", query.cursor.as_deref());
         self.client.transport.json(call, &self.client.options).await
     }
 
-    /// Every rollover.
-    pub fn list_all(&self, limit: Option<u32>) -> impl Stream<Item = Result<Rollover>> + '_ {
-        paginate(move |cursor| async move { self.list(&ListQuery { limit, cursor }).await })
+    /// Every item from `query.cursor` on. The stream owns a handle to the client.
+    pub fn list_all(
+        &self,
+        query: ListQuery,
+    ) -> impl Stream<Item = Result<Rollover>> + Send + 'static {
+        let client = self.client.clone();
+        paginate(query, move |q| {
+            let client = client.clone();
+            async move { client.rollovers().list(&q).await }
+        })
     }
 
     /// One rollover.

@@ -4,13 +4,14 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{check_limit, path_id};
+use super::path_id;
 use crate::client::Call;
 use crate::client::{Client, Page, paginate};
 use crate::{Error, Result};
 
 /// Aggregate risk of a scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum RiskLevel {
     /// Critical.
     Critical,
@@ -26,6 +27,7 @@ pub enum RiskLevel {
 
 /// Severity of one finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// critical
@@ -42,12 +44,18 @@ pub enum Severity {
 
 /// A finding to submit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FindingInput {
     /// Severity.
     pub severity: Severity,
     /// Short label, e.g. "RSA-2048 public key".
     pub title: String,
+    /// Machine-readable code, e.g. `TLS-1.0-MIN` or `PQ-KEX-MISSING` (postq's scanners
+    /// set one from `docs/scanning.md`; your own scanner may use its own). Rollover
+    /// eligibility is decided by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Longer detail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -58,6 +66,7 @@ pub struct FindingInput {
 
 /// `POST /v1/scans` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateScanRequest {
     /// `url`, `repo`, `k8s`, `cloud` or your own.
@@ -78,6 +87,26 @@ pub struct CreateScanRequest {
     /// Free-form key/value object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
+}
+
+impl FindingInput {
+    /// A finding with a severity and title.
+    pub fn new(severity: Severity, title: impl Into<String>) -> Self {
+        FindingInput {
+            severity,
+            title: title.into(),
+            code: None,
+            description: None,
+            evidence: None,
+        }
+    }
+
+    /// The same finding with a machine-readable code.
+    #[must_use]
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
 }
 
 impl CreateScanRequest {
@@ -119,6 +148,7 @@ impl CreateScanRequest {
 
 /// A stored finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// `fnd_…`; TLS rollovers reference findings by this id.
@@ -127,6 +157,9 @@ pub struct Finding {
     pub severity: Severity,
     /// Title.
     pub title: String,
+    /// Machine-readable code (see [`FindingInput::code`]).
+    #[serde(default)]
+    pub code: Option<String>,
     /// Description.
     pub description: Option<String>,
     /// Evidence.
@@ -135,6 +168,7 @@ pub struct Finding {
 
 /// A stored scan with findings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Scan {
     /// `scan_…`, sortable by creation.
@@ -165,6 +199,7 @@ pub struct Scan {
 
 /// A scan in a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScanSummary {
     /// `scan_…`.
@@ -186,16 +221,95 @@ pub struct ScanSummary {
     pub source: Option<String>,
     /// RFC 3339 UTC.
     pub created_at: String,
+    /// With [`Include::Metadata`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    /// With [`Include::Findings`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<Finding>>,
 }
 
 /// Paging parameters of list calls.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ListQuery {
     /// 1–100 (server default 50).
+    #[serde(default)]
     pub limit: Option<u32>,
-    /// From a previous page's `next_cursor`.
+    /// From a previous page's `next_cursor`; where a `list_all` stream starts.
+    #[serde(default)]
     pub cursor: Option<String>,
+    /// Extra fields per item (`?include=`): scans take `findings` and `metadata`, keys
+    /// take `versions`; other lists take none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<Include>,
+}
+
+impl ListQuery {
+    /// Pages of this size.
+    pub fn limit(limit: u32) -> Self {
+        ListQuery {
+            limit: Some(limit),
+            ..Self::default()
+        }
+    }
+
+    /// The same query from another cursor.
+    #[must_use]
+    pub fn at(&self, cursor: Option<String>) -> Self {
+        ListQuery {
+            cursor,
+            ..self.clone()
+        }
+    }
+
+    /// Refuse a bad limit or an `include` field the list does not support, locally.
+    pub(crate) fn check(&self, supported: &[Include]) -> Result<()> {
+        super::check_limit(self.limit)?;
+        match self.include.iter().find(|i| !supported.contains(i)) {
+            Some(bad) => Err(Error::input(
+                "include",
+                format!("this list does not support `{}`", bad.as_str()),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The `include` query value, comma-separated.
+    pub(crate) fn include_param(&self) -> Option<String> {
+        (!self.include.is_empty()).then(|| {
+            self.include
+                .iter()
+                .map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    }
+}
+
+/// Optional fields a list can hydrate (`?include=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub enum Include {
+    /// A scan's findings.
+    Findings,
+    /// A scan's metadata.
+    Metadata,
+    /// Every version of a key.
+    Versions,
+}
+
+impl Include {
+    /// The query token.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Include::Findings => "findings",
+            Include::Metadata => "metadata",
+            Include::Versions => "versions",
+        }
+    }
 }
 
 /// `client.scans()`.
@@ -224,16 +338,25 @@ impl Scans<'_> {
 
     /// One page, newest first.
     pub async fn list(&self, query: &ListQuery) -> Result<Page<ScanSummary>> {
-        check_limit(query.limit)?;
+        query.check(&[Include::Findings, Include::Metadata])?;
         let call = Call::get("/v1/scans")
             .query("limit", query.limit)
-            .query("cursor", query.cursor.as_deref());
+            .query("cursor", query.cursor.as_deref())
+            .query("include", query.include_param());
         self.client.transport.json(call, &self.client.options).await
     }
 
-    /// Every scan, newest first, fetched page by page as the stream is read.
-    pub fn list_all(&self, limit: Option<u32>) -> impl Stream<Item = Result<ScanSummary>> + '_ {
-        paginate(move |cursor| async move { self.list(&ListQuery { limit, cursor }).await })
+    /// Every scan from `query.cursor` on, newest first, fetched page by page as the
+    /// stream is read. The stream owns a handle to the client: it may outlive `self`.
+    pub fn list_all(
+        &self,
+        query: ListQuery,
+    ) -> impl Stream<Item = Result<ScanSummary>> + Send + 'static {
+        let client = self.client.clone();
+        paginate(query, move |q| {
+            let client = client.clone();
+            async move { client.scans().list(&q).await }
+        })
     }
 
     /// One scan with its findings.

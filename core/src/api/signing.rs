@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::client::{Call, Client};
-use crate::hybrid::{HybridPublicKey, VerifyResult};
+use crate::hybrid::VerifyResult;
 
 /// A composite signature made by the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignResponse {
     /// The base64 envelope (docs/formats.md §2).
@@ -26,6 +27,7 @@ pub struct SignResponse {
 
 /// The server's verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyResponse {
     /// `classical_ok && pq_ok`.
@@ -43,35 +45,69 @@ pub struct VerifyResponse {
     pub reason: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SignBody<'a> {
-    key_id: &'a str,
-    payload: String,
-    encoding: &'static str,
+/// How `payload` is written in a sign or verify request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub enum PayloadEncoding {
+    /// Standard base64 with padding (the default; the SDKs send bytes this way).
+    #[default]
+    Base64,
+    /// The payload is the UTF-8 bytes of the string as given.
+    Utf8,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    key_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    public_key: Option<&'a str>,
-    payload: String,
-    encoding: &'static str,
-    signature: &'a str,
+/// `POST /v1/sign` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct SignRequest {
+    /// The managed key (`hk_…`); its latest version signs.
+    pub key_id: String,
+    /// The bytes to sign, written as `encoding` says.
+    #[cfg_attr(feature = "schema", schema(example = "c2hpcCBpdA=="))]
+    pub payload: String,
+    /// How `payload` is written (default base64).
+    #[serde(default)]
+    pub encoding: PayloadEncoding,
+}
+
+impl SignRequest {
+    /// Sign these bytes with a key's latest version.
+    pub fn new(key_id: impl Into<String>, payload: &[u8]) -> Self {
+        SignRequest {
+            key_id: key_id.into(),
+            payload: STANDARD.encode(payload),
+            encoding: PayloadEncoding::Base64,
+        }
+    }
+}
+
+/// `POST /v1/verify` body: exactly one of `key_id` and `public_key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct VerifyRequest {
+    /// Verify against a managed key (any version at or above its `minVersion`)…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// …or against a published public key (JSON or JWK Set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// The signed bytes, written as `encoding` says.
+    pub payload: String,
+    /// How `payload` is written (default base64).
+    #[serde(default)]
+    pub encoding: PayloadEncoding,
+    /// The composite signature from `POST /v1/sign`.
+    pub signature: String,
 }
 
 impl Client {
     /// Sign `payload` with a managed key's latest version (scope `sign:write`).
     pub async fn sign(&self, key_id: &str, payload: &[u8]) -> Result<SignResponse> {
         super::path_id("key id", key_id)?;
-        let body = SignBody {
-            key_id,
-            payload: STANDARD.encode(payload),
-            encoding: "base64",
-        };
+        let body = SignRequest::new(key_id, payload);
         self.transport
             .json(Call::post("/v1/sign", &body)?, &self.options)
             .await
@@ -109,12 +145,12 @@ impl Client {
     ) -> Result<VerifyResponse> {
         // Catch a malformed signature locally: no request, a precise error.
         crate::hybrid::SignatureEnvelope::parse(signature)?;
-        let body = VerifyBody {
-            key_id,
-            public_key,
+        let body = VerifyRequest {
+            key_id: key_id.map(str::to_owned),
+            public_key: public_key.map(str::to_owned),
             payload: STANDARD.encode(payload),
-            encoding: "base64",
-            signature,
+            encoding: PayloadEncoding::Base64,
+            signature: signature.to_owned(),
         };
         self.transport
             .json(Call::post("/v1/verify", &body)?, &self.options)
@@ -122,12 +158,12 @@ impl Client {
     }
 
     /// Verify offline, no network: against a published public key (JSON or JWK Set).
+    /// The same as [`crate::hybrid::verify_published`], which needs no `client` feature.
     pub fn verify_offline(
         public_key: &str,
         payload: &[u8],
         signature: &str,
     ) -> Result<VerifyResult> {
-        let key = HybridPublicKey::from_published(public_key)?;
-        crate::hybrid::verify(&key, payload, signature)
+        crate::hybrid::verify_published(public_key, payload, signature)
     }
 }

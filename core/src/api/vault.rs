@@ -5,15 +5,16 @@ use std::fmt;
 
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroize as _;
+use zeroize::{Zeroize as _, Zeroizing};
 
+use super::path_id;
 use super::scans::ListQuery;
-use super::{check_limit, path_id};
 use crate::client::{Call, Client, Page, paginate};
 use crate::{Error, Result};
 
 /// `POST /v1/vault/credentials` body. `Debug` hides the values.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SealRequest {
     /// A label, e.g. `stripe-production-key`.
@@ -48,6 +49,7 @@ impl Drop for SealRequest {
 
 /// Credential metadata (never values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Credential {
     /// `cred_…`.
@@ -77,6 +79,7 @@ pub struct Credential {
 
 /// A credential with its values. `Debug` hides the values; they are zeroized on drop.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UnsealedCredential {
     /// Metadata.
@@ -95,6 +98,18 @@ impl fmt::Debug for UnsealedCredential {
     }
 }
 
+impl UnsealedCredential {
+    /// The metadata and the values, each value still zeroized when dropped: how a
+    /// binding hands the values on without leaving copies behind.
+    pub fn into_parts(mut self) -> (Credential, BTreeMap<String, Zeroizing<String>>) {
+        let values = std::mem::take(&mut self.values)
+            .into_iter()
+            .map(|(name, value)| (name, Zeroizing::new(value)))
+            .collect();
+        (self.credential.clone(), values)
+    }
+}
+
 impl Drop for UnsealedCredential {
     fn drop(&mut self) {
         for v in self.values.values_mut() {
@@ -105,6 +120,7 @@ impl Drop for UnsealedCredential {
 
 /// `DELETE` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Deleted {
     /// The id.
     pub id: String,
@@ -146,18 +162,25 @@ impl Vault<'_> {
             .await
     }
 
-    /// One page of metadata.
+    /// One page.
     pub async fn list(&self, query: &ListQuery) -> Result<Page<Credential>> {
-        check_limit(query.limit)?;
+        query.check(&[])?;
         let call = Call::get("/v1/vault/credentials")
             .query("limit", query.limit)
             .query("cursor", query.cursor.as_deref());
         self.client.transport.json(call, &self.client.options).await
     }
 
-    /// Every credential's metadata.
-    pub fn list_all(&self, limit: Option<u32>) -> impl Stream<Item = Result<Credential>> + '_ {
-        paginate(move |cursor| async move { self.list(&ListQuery { limit, cursor }).await })
+    /// Every item from `query.cursor` on. The stream owns a handle to the client.
+    pub fn list_all(
+        &self,
+        query: ListQuery,
+    ) -> impl Stream<Item = Result<Credential>> + Send + 'static {
+        let client = self.client.clone();
+        paginate(query, move |q| {
+            let client = client.clone();
+            async move { client.vault().list(&q).await }
+        })
     }
 
     /// Decrypt and return a credential.

@@ -7,9 +7,28 @@ use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
+use crate::api::{AuditQuery, ListQuery};
+
+/// A list query that carries a cursor.
+pub(crate) trait Paged: Clone {
+    fn set_cursor(&mut self, cursor: Option<String>);
+}
+
+impl Paged for ListQuery {
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+}
+
+impl Paged for AuditQuery {
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+}
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     /// The items.
@@ -18,20 +37,22 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Every item of every page, fetching lazily.
-pub(crate) fn paginate<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T>>
+/// Every item of every page from `query.cursor` on, fetching lazily: `fetch` gets the
+/// query with each page's cursor.
+pub(crate) fn paginate<Q, T, F, Fut>(query: Q, fetch: F) -> impl Stream<Item = Result<T>>
 where
-    F: Fn(Option<String>) -> Fut,
+    Q: Paged,
+    F: Fn(Q) -> Fut,
     Fut: Future<Output = Result<Page<T>>>,
 {
-    struct State<T> {
+    struct State<Q, T> {
         buffer: std::vec::IntoIter<T>,
-        cursor: Option<String>,
+        query: Q,
         done: bool,
     }
     let start = State {
         buffer: Vec::new().into_iter(),
-        cursor: None,
+        query,
         done: false,
     };
     stream::unfold((start, fetch), |(mut state, fetch)| async move {
@@ -42,10 +63,10 @@ where
             if state.done {
                 return None;
             }
-            match fetch(state.cursor.take()).await {
+            match fetch(state.query.clone()).await {
                 Ok(page) => {
                     state.done = page.next_cursor.is_none();
-                    state.cursor = page.next_cursor;
+                    state.query.set_cursor(page.next_cursor);
                     state.buffer = page.data.into_iter();
                 }
                 Err(e) => {

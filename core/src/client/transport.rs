@@ -59,6 +59,12 @@ impl<'a> Call<'a> {
         })
     }
 
+    pub fn patch(path: impl Into<String>, body: &impl Serialize) -> Result<Self> {
+        let mut call = Self::post(path, body)?;
+        call.method = Method::PATCH;
+        Ok(call)
+    }
+
     pub fn delete(path: impl Into<String>) -> Self {
         Call {
             method: Method::DELETE,
@@ -173,8 +179,9 @@ impl Transport {
                 Error::Config("the API key contains characters not allowed in a header".into())
             })?;
         auth.set_sensitive(true);
-        // One key per call, reused by every retry, so a retried POST never runs twice.
-        let idempotency_key = (call.method == Method::POST).then(|| {
+        // One key per call, reused by every retry, so a retried write (POST, PATCH,
+        // DELETE) never runs twice and a replay gets the first answer.
+        let idempotency_key = (call.method != Method::GET).then(|| {
             options
                 .idempotency_key
                 .clone()
@@ -321,7 +328,9 @@ fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
             error.request_id,
         ),
         None => (
-            default_code(status).to_owned(),
+            crate::error::ErrorCode::for_status(status.as_u16())
+                .as_str()
+                .to_owned(),
             status.canonical_reason().unwrap_or("error").to_owned(),
             None,
         ),
@@ -332,20 +341,6 @@ fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
         message,
         request_id: request_id(headers).or(body_request_id),
         retry_after: retry_after(headers),
-    }
-}
-
-fn default_code(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "validation_error",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        409 => "conflict",
-        413 => "payload_too_large",
-        429 => "rate_limited",
-        s if s >= 500 => "server_error",
-        _ => "http_error",
     }
 }
 

@@ -259,8 +259,17 @@ impl HybridPublicKey {
 
     /// Parse either published form: the public key JSON or the JWK Set.
     pub fn from_published(text: &str) -> Result<Self> {
-        // A JWK Set is the only form with a `keys` member.
-        if text.contains("\"keys\"") {
+        /// Only the top-level member that tells the forms apart: a JWK Set is the only
+        /// one with `keys`. Everything else is skipped unparsed.
+        #[derive(Deserialize)]
+        struct Form {
+            keys: Option<serde::de::IgnoredAny>,
+        }
+        const WHAT: &str = "published public key";
+        check_size(WHAT, text.len(), PUBLIC_KEY_JSON_LIMIT)?;
+        let form: Form =
+            serde_json::from_str(text).map_err(|e| Error::input(WHAT, e.to_string()))?;
+        if form.keys.is_some() {
             Self::from_jwk(text)
         } else {
             Self::from_json(text)

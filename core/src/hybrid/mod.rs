@@ -30,6 +30,7 @@ pub const SEED_LEN: usize = 64;
 
 /// Outcome of a hybrid verification: both halves are always evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyResult {
     /// `classical_ok && pq_ok`.
@@ -69,6 +70,17 @@ pub fn verify(
         });
     }
     Ok(public_key.verify_halves(payload, &[], envelope.mldsa65(), envelope.ed25519()))
+}
+
+/// Verify a signature envelope over `payload` against a *published* public key, in
+/// either form (the public key JSON or the JWK Set): the whole offline check, no
+/// network and no API client needed.
+pub fn verify_published(public_key: &str, payload: &[u8], signature: &str) -> Result<VerifyResult> {
+    verify(
+        &HybridPublicKey::from_published(public_key)?,
+        payload,
+        signature,
+    )
 }
 
 /// Key ids are short, printable and safe in URLs, file names and logs.

@@ -2,7 +2,11 @@
 //! canonical JSON including the previous row's hash, so any edit, deletion or
 //! reordering inside a verified range is detected offline.
 
+mod event;
+
 use std::collections::BTreeMap;
+
+pub use event::EventType;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -12,6 +16,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// One ledger row, as stored and as served by `GET /v1/audit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LedgerEntry {
     /// Position in the organisation's chain, from 1.
@@ -21,7 +26,7 @@ pub struct LedgerEntry {
     /// Owning organisation.
     pub org_id: String,
     /// What happened (`sign`, `verify`, `key.create`, …).
-    pub event_type: String,
+    pub event_type: EventType,
     /// Who did it (`apikey:…`).
     pub actor: String,
     /// The resource acted on, if any.
@@ -58,7 +63,7 @@ impl LedgerEntry {
             seq: self.seq,
             id: &self.id,
             org_id: &self.org_id,
-            event_type: &self.event_type,
+            event_type: self.event_type.as_str(),
             actor: &self.actor,
             resource_id: self.resource_id.as_deref(),
             occurred_at: &self.occurred_at,
@@ -92,6 +97,7 @@ impl LedgerEntry {
 
 /// Why a chain failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChainFailure {
     /// A row's stored hash is not the hash of its contents.
@@ -106,6 +112,7 @@ pub enum ChainFailure {
 
 /// The result of [`verify_chain`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChainReport {
     /// Every row and every link checked out.

@@ -15,6 +15,7 @@ pub const BINDING_ALG: &str = "ML-DSA-65";
 
 /// The binding object. Field order here is the wire order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Binding {
     /// Format version, `1`.

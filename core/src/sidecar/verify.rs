@@ -17,6 +17,7 @@ use crate::encoding::b64;
 
 /// The checks of `docs/formats.md` §4, in the order they are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SidecarCheck {
     /// Exactly one well-formed, non-critical 1.3.9999.42.1 extension.
@@ -55,6 +56,7 @@ impl SidecarCheck {
 
 /// The result of every check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 #[allow(clippy::struct_excessive_bools)] // one flag per documented check
 pub struct SidecarChecks {
@@ -121,6 +123,7 @@ impl VerifyOptions {
 
 /// The verification report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SidecarReport {
     /// Every check passed.
