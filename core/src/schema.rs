@@ -45,6 +45,8 @@ pub fn components() -> Vec<Component> {
     add::<api::Deleted>(&mut out);
     // Rollovers
     add::<api::CreateRolloverRequest>(&mut out);
+    add::<api::TransitionRequest>(&mut out);
+    add::<api::RollbackRequest>(&mut out);
     add::<api::Rollover>(&mut out);
     add::<api::RolloverCreated>(&mut out);
     add::<api::RolloverStatus>(&mut out);

@@ -435,3 +435,19 @@ async fn a_missing_key_is_a_config_error_without_a_request() {
     let c = Client::new(ClientConfig::default().base_url(server.uri())).unwrap();
     assert_eq!(c.health().await.unwrap_err().code(), "invalid_config");
 }
+
+#[tokio::test]
+async fn an_empty_key_is_no_key_and_is_never_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    for empty in ["", "   "] {
+        let c = Client::new(ClientConfig::new(empty).base_url(server.uri())).unwrap();
+        let err = c.health().await.unwrap_err();
+        assert_eq!(err.code(), "invalid_config");
+        assert!(err.to_string().contains("no API key"), "{err}");
+    }
+}

@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use postq_server::store::{NewFinding, NewScan};
+use postq::api::{CreateScanRequest, FindingInput, RiskLevel, Severity};
 use postq_server::{Config, RateLimits};
 use serde_json::{Value, json};
 
@@ -105,27 +105,11 @@ async fn main() {
     let started = Instant::now();
     let mut seeded = ingested;
     while seeded < seed_to {
-        running
-            .store()
-            .insert_scan(
-                &org,
-                NewScan {
-                    scan_type: "repo".into(),
-                    target: format!("seed-{seeded}"),
-                    risk_score: 10.0,
-                    risk_level: "Low".into(),
-                    source: "bench".into(),
-                    metadata: json!({}),
-                    findings: vec![NewFinding {
-                        severity: "low".into(),
-                        title: "seeded".into(),
-                        description: None,
-                        evidence: None,
-                    }],
-                },
-            )
-            .await
-            .unwrap();
+        let mut scan =
+            CreateScanRequest::new("repo", format!("seed-{seeded}"), 10.0, RiskLevel::Low);
+        scan.source = Some("bench".into());
+        scan.findings = vec![FindingInput::new(Severity::Low, "seeded")];
+        running.insert_scan(&org, scan).await.unwrap();
         seeded += 1;
     }
     let took = started.elapsed();

@@ -8,17 +8,8 @@
 //! the same as in the create response.
 
 use base64::Engine;
+use postq::api::{ARTIFACTS, Rollover};
 use sha1::Digest as _;
-
-/// Artifact names, in the order the reference lists them.
-pub const ARTIFACTS: [&str; 6] = [
-    "cert.pem",
-    "bundle.sh",
-    "import.sh",
-    "bind.sh",
-    "rollback.sh",
-    "site.bicep",
-];
 
 const COMMON: &str = include_str!("../templates/common.sh");
 const FN_IMPORT: &str = include_str!("../templates/fn_import.sh");
@@ -34,16 +25,28 @@ const SITE_BICEP: &str = include_str!("../templates/site.bicep");
 
 /// What the templates are filled with.
 #[derive(Debug, Clone)]
-pub struct ArtifactInputs<'a> {
-    pub rollover_id: &'a str,
-    pub hostname: &'a str,
-    pub serial: &'a str,
-    pub not_after: &'a str,
-    pub certificate_pem: &'a str,
+pub(crate) struct ArtifactInputs<'a> {
+    pub(crate) rollover_id: &'a str,
+    pub(crate) hostname: &'a str,
+    pub(crate) serial: &'a str,
+    pub(crate) not_after: &'a str,
+    pub(crate) certificate_pem: &'a str,
+}
+
+impl<'a> From<&'a Rollover> for ArtifactInputs<'a> {
+    fn from(r: &'a Rollover) -> Self {
+        ArtifactInputs {
+            rollover_id: &r.id,
+            hostname: &r.hostname,
+            serial: &r.serial,
+            not_after: &r.not_after,
+            certificate_pem: &r.certificate_pem,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ArtifactError {
+pub(crate) enum ArtifactError {
     #[error("unknown artifact")]
     Unknown,
     #[error("a template value has characters outside the safe set")]
@@ -53,7 +56,7 @@ pub enum ArtifactError {
 }
 
 /// `Content-Type` of an artifact.
-pub fn content_type(name: &str) -> &'static str {
+pub(crate) fn content_type(name: &str) -> &'static str {
     if name == "cert.pem" {
         "application/x-pem-file"
     } else if name.ends_with(".sh") {
@@ -64,7 +67,7 @@ pub fn content_type(name: &str) -> &'static str {
 }
 
 /// `attachment; filename="postq-<hostname>-<artifact>"` (hostname already `[a-z0-9.-]`).
-pub fn content_disposition(hostname: &str, name: &str) -> Result<String, ArtifactError> {
+pub(crate) fn content_disposition(hostname: &str, name: &str) -> Result<String, ArtifactError> {
     safe(hostname)?;
     safe(name)?;
     Ok(format!("attachment; filename=\"postq-{hostname}-{name}\""))
@@ -106,14 +109,14 @@ fn pem_der(pem: &str) -> Result<Vec<u8>, ArtifactError> {
 }
 
 /// The certificate's SHA-1 thumbprint, uppercase hex, as Azure names certificates.
-pub fn thumbprint(certificate_pem: &str) -> Result<String, ArtifactError> {
+pub(crate) fn thumbprint(certificate_pem: &str) -> Result<String, ArtifactError> {
     let der = pem_der(certificate_pem)?;
     Ok(hex::encode_upper(sha1::Sha1::digest(&der)))
 }
 
 /// The Key Vault certificate name: `postq-<hostname with dashes>-<serial prefix>`
 /// (Key Vault allows `[0-9A-Za-z-]`, up to 127 characters).
-pub fn certificate_name(hostname: &str, serial: &str) -> String {
+pub(crate) fn certificate_name(hostname: &str, serial: &str) -> String {
     let host: String = hostname
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -176,7 +179,7 @@ fn drop_unused_constants(text: &str) -> String {
 }
 
 /// One artifact's text.
-pub fn render(name: &str, inputs: &ArtifactInputs<'_>) -> Result<String, ArtifactError> {
+pub(crate) fn render(name: &str, inputs: &ArtifactInputs<'_>) -> Result<String, ArtifactError> {
     match name {
         "cert.pem" => Ok(inputs.certificate_pem.to_owned()),
         "bundle.sh" => script(
@@ -216,7 +219,7 @@ pub fn render(name: &str, inputs: &ArtifactInputs<'_>) -> Result<String, Artifac
 }
 
 /// Every artifact by name.
-pub fn render_all(
+pub(crate) fn render_all(
     inputs: &ArtifactInputs<'_>,
 ) -> Result<std::collections::BTreeMap<String, String>, ArtifactError> {
     ARTIFACTS

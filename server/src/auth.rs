@@ -2,7 +2,10 @@
 //!
 //! A key is `pq_live_` + 48 hex characters (192 random bits). The server stores only
 //! `sha256(key)`; the key is shown once when it is minted. `Authorization: Bearer …` and
-//! `X-Api-Key: …` are both accepted.
+//! `X-Api-Key: …` are both accepted. A handler states the scope it needs in its
+//! signature ([`Authorized`]), so the scope is checked before its body is read.
+
+use std::marker::PhantomData;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -10,85 +13,128 @@ use axum::middleware::Next;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
+use crate::app::AppState;
 use crate::error::ApiError;
 
-pub const KEY_PREFIX: &str = "pq_live_";
+pub(crate) const KEY_PREFIX: &str = "pq_live_";
 
-/// Every scope the server knows, in documentation order.
-pub const ALL_SCOPES: &[&str] = &[
-    "scans:read",
-    "scans:write",
-    "sign:read",
-    "sign:write",
-    "keys:read",
-    "keys:write",
-    "vault:read",
-    "vault:write",
-    "rollover:read",
-    "rollover:write",
-    "audit:read",
-];
+macro_rules! scopes {
+    ($($(#[$doc:meta])* $variant:ident => $wire:literal,)+) => {
+        /// What an API key may do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Scope {
+            $($(#[$doc])* $variant,)+
+        }
 
-/// Scopes a new key gets when none are asked for: read access, as the seed says
-/// ("New keys get sign:read by default"). `vault:read` is left out because it unseals
-/// plaintext credentials; ask for it explicitly.
-pub const DEFAULT_SCOPES: &[&str] = &[
-    "scans:read",
-    "sign:read",
-    "keys:read",
-    "rollover:read",
-    "audit:read",
-];
+        impl Scope {
+            /// Every scope, in documentation order.
+            pub const ALL: &'static [Scope] = &[$(Scope::$variant,)+];
 
-/// Parse a scope list (comma or space separated); `all` expands to every scope.
-pub fn parse_scopes(text: &str) -> Result<Vec<String>, String> {
-    let mut out: Vec<String> = Vec::new();
-    for s in text
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        if s == "all" {
-            for a in ALL_SCOPES {
-                if !out.iter().any(|o| o == a) {
-                    out.push((*a).to_owned());
+            /// The wire name, e.g. `scans:read`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Scope::$variant => $wire,)+
                 }
             }
-        } else if ALL_SCOPES.contains(&s) {
-            if !out.iter().any(|o| o == s) {
-                out.push(s.to_owned());
+
+            /// The scope with this wire name.
+            pub fn parse(text: &str) -> Option<Scope> {
+                match text {
+                    $($wire => Some(Scope::$variant),)+
+                    _ => None,
+                }
             }
-        } else {
-            return Err(format!(
-                "unknown scope `{s}` (known: {}, or `all`)",
-                ALL_SCOPES.join(", ")
-            ));
         }
+    };
+}
+
+scopes! {
+    /// Read scans.
+    ScansRead => "scans:read",
+    /// Submit scans.
+    ScansWrite => "scans:write",
+    /// Verify signatures; read rollovers.
+    SignRead => "sign:read",
+    /// Sign; create and move rollovers.
+    SignWrite => "sign:write",
+    /// Read managed keys.
+    KeysRead => "keys:read",
+    /// Create, rotate and update managed keys.
+    KeysWrite => "keys:write",
+    /// Unseal and list vault credentials.
+    VaultRead => "vault:read",
+    /// Seal, rotate and delete vault credentials.
+    VaultWrite => "vault:write",
+    /// Read rollovers (as `sign:read`).
+    RolloverRead => "rollover:read",
+    /// Create and move rollovers (as `sign:write`).
+    RolloverWrite => "rollover:write",
+    /// Read the audit ledger.
+    AuditRead => "audit:read",
+}
+
+impl Scope {
+    /// Scopes a new key gets when none are asked for: read access, as the PostQ API
+    /// reference says ("New keys get sign:read by default"). `vault:read` is left out
+    /// because it unseals plaintext credentials; ask for it explicitly.
+    pub const DEFAULT: &'static [Scope] = &[
+        Scope::ScansRead,
+        Scope::SignRead,
+        Scope::KeysRead,
+        Scope::RolloverRead,
+        Scope::AuditRead,
+    ];
+
+    /// Parse a scope list (comma or space separated); `all` expands to every scope.
+    pub fn parse_list(text: &str) -> Result<Vec<Scope>, String> {
+        let mut out: Vec<Scope> = Vec::new();
+        let mut add = |scope: Scope| {
+            if !out.contains(&scope) {
+                out.push(scope);
+            }
+        };
+        for s in text
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if s == "all" {
+                Scope::ALL.iter().for_each(|scope| add(*scope));
+                continue;
+            }
+            let scope = Scope::parse(s).ok_or_else(|| {
+                let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+                format!(
+                    "unknown scope `{s}` (known: {}, or `all`)",
+                    known.join(", ")
+                )
+            })?;
+            add(scope);
+        }
+        if out.is_empty() {
+            return Err("no scopes given".into());
+        }
+        Ok(out)
     }
-    if out.is_empty() {
-        return Err("no scopes given".into());
-    }
-    Ok(out)
 }
 
 /// A fresh API key in plaintext (returned once to the caller).
-pub fn generate_key() -> Result<String, getrandom::Error> {
+pub(crate) fn generate_key() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)?;
     Ok(format!("{KEY_PREFIX}{}", hex::encode(bytes)))
 }
 
-pub fn hash_key(key: &str) -> String {
+pub(crate) fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
 /// Who is calling: resolved by the auth middleware and available to handlers.
 #[derive(Clone)]
-pub struct AuthContext {
-    pub api_key_id: String,
-    pub org_id: String,
-    pub scopes: Vec<String>,
+pub(crate) struct AuthContext {
+    pub(crate) api_key_id: String,
+    pub(crate) org_id: String,
+    pub(crate) scopes: Vec<Scope>,
 }
 
 impl std::fmt::Debug for AuthContext {
@@ -101,15 +147,12 @@ impl std::fmt::Debug for AuthContext {
 }
 
 impl AuthContext {
-    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        if self.scopes.iter().any(|s| s == scope) {
-            Ok(())
-        } else {
-            Err(ApiError::insufficient_scope(scope))
-        }
+    pub(crate) fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
     }
+
     /// The ledger's `actor` for this caller.
-    pub fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> String {
         format!("apikey:{}", self.api_key_id)
     }
 }
@@ -122,6 +165,77 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthContext {
             .get::<AuthContext>()
             .cloned()
             .ok_or_else(|| ApiError::unauthorized("Missing API key."))
+    }
+}
+
+/// The scopes a route accepts (any one of them).
+pub(crate) trait ScopeRule {
+    /// The first one names the scope in the 403.
+    const ANY_OF: &'static [Scope];
+}
+
+macro_rules! rules {
+    ($($(#[$doc:meta])* $rule:ident => [$($scope:ident),+],)+) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug)]
+            pub(crate) struct $rule;
+            impl ScopeRule for $rule {
+                const ANY_OF: &'static [Scope] = &[$(Scope::$scope),+];
+            }
+        )+
+    };
+}
+
+rules! {
+    /// `scans:read`.
+    ScansRead => [ScansRead],
+    /// `scans:write`.
+    ScansWrite => [ScansWrite],
+    /// `keys:read`.
+    KeysRead => [KeysRead],
+    /// `keys:write`.
+    KeysWrite => [KeysWrite],
+    /// `sign:read`.
+    SignRead => [SignRead],
+    /// `sign:write`.
+    SignWrite => [SignWrite],
+    /// `audit:read`.
+    AuditRead => [AuditRead],
+    /// `sign:read` or `rollover:read`.
+    RolloverRead => [SignRead, RolloverRead],
+    /// `sign:write` or `rollover:write`.
+    RolloverWrite => [SignWrite, RolloverWrite],
+}
+
+/// The caller, checked to hold one of `R`'s scopes. Extractors run in argument order
+/// and the body extractor runs last, so a handler taking this is refused with 403
+/// `insufficient_scope` before its body (or path, or query) is looked at.
+pub(crate) struct Authorized<R> {
+    ctx: AuthContext,
+    rule: PhantomData<R>,
+}
+
+impl<R> std::ops::Deref for Authorized<R> {
+    type Target = AuthContext;
+    fn deref(&self) -> &AuthContext {
+        &self.ctx
+    }
+}
+
+impl<R: ScopeRule, S: Send + Sync> FromRequestParts<S> for Authorized<R> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let ctx = AuthContext::from_request_parts(parts, state).await?;
+        if R::ANY_OF.iter().any(|scope| ctx.has(*scope)) {
+            Ok(Authorized {
+                ctx,
+                rule: PhantomData,
+            })
+        } else {
+            let named = R::ANY_OF.first().map_or("", |s| s.as_str());
+            Err(ApiError::insufficient_scope(named))
+        }
     }
 }
 
@@ -140,7 +254,7 @@ fn presented_key(parts: &Parts) -> Option<&str> {
 }
 
 /// Middleware: resolve the API key into an [`AuthContext`] or answer 401.
-pub async fn require_api_key(
+pub(crate) async fn require_api_key(
     State(state): State<AppState>,
     req: Request,
     next: Next,
@@ -176,10 +290,16 @@ mod tests {
 
     #[test]
     fn scopes_parse() {
-        assert_eq!(parse_scopes("scans:read, sign:write").unwrap().len(), 2);
-        assert_eq!(parse_scopes("all").unwrap().len(), ALL_SCOPES.len());
-        assert!(parse_scopes("scans:delete").is_err());
-        assert!(parse_scopes("").is_err());
+        assert_eq!(
+            Scope::parse_list("scans:read, sign:write").unwrap(),
+            [Scope::ScansRead, Scope::SignWrite]
+        );
+        assert_eq!(Scope::parse_list("all").unwrap().len(), Scope::ALL.len());
+        assert!(Scope::parse_list("scans:delete").is_err());
+        assert!(Scope::parse_list("").is_err());
+        for s in Scope::ALL {
+            assert_eq!(Scope::parse(s.as_str()), Some(*s));
+        }
     }
 
     #[test]

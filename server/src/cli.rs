@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::{Config, RateLimits, auth};
+use crate::auth::Scope;
+use crate::config::{Config, RateLimits};
 
 /// `postq-server [FLAGS] [keys …]`, embeddable in another clap command.
 #[derive(Args, Debug)]
@@ -20,10 +21,10 @@ pub struct ServerCli {
 #[derive(Args, Debug, Clone)]
 struct ServerArgs {
     /// Address to listen on.
-    #[arg(long, env = "POSTQ_SERVER_LISTEN", default_value = crate::DEFAULT_LISTEN, global = true)]
+    #[arg(long, env = "POSTQ_SERVER_LISTEN", default_value = crate::config::DEFAULT_LISTEN, global = true)]
     listen: SocketAddr,
     /// Directory for the SQLite database and the generated KEK file.
-    #[arg(long, env = "POSTQ_SERVER_DATA_DIR", default_value = crate::DEFAULT_DATA_DIR, global = true)]
+    #[arg(long, env = "POSTQ_SERVER_DATA_DIR", default_value = crate::config::DEFAULT_DATA_DIR, global = true)]
     data_dir: PathBuf,
     /// Keep everything in memory (nothing survives a stop).
     #[arg(long, env = "POSTQ_SERVER_MEMORY")]
@@ -32,10 +33,10 @@ struct ServerArgs {
     #[arg(long, env = "POSTQ_SERVER_FAULTS")]
     faults: bool,
     /// Base URL of scan permalinks.
-    #[arg(long, env = "POSTQ_SERVER_DASHBOARD_URL", default_value = crate::DEFAULT_DASHBOARD_URL)]
+    #[arg(long, env = "POSTQ_SERVER_DASHBOARD_URL", default_value = crate::config::DEFAULT_DASHBOARD_URL)]
     dashboard_url: String,
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "POSTQ_SERVER_MAX_BODY_BYTES", default_value_t = crate::DEFAULT_MAX_BODY_BYTES)]
+    #[arg(long, env = "POSTQ_SERVER_MAX_BODY_BYTES", default_value_t = crate::config::DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
     /// Requests per minute per API key: `scans_write=60,read=600,write=300`.
     #[arg(long, env = "POSTQ_SERVER_RATE_LIMITS", value_parser = RateLimits::parse)]
@@ -113,7 +114,7 @@ pub async fn run(cli: ServerCli) -> Result<(), Box<dyn std::error::Error>> {
     let config = cli.server.config();
     match cli.command {
         None => {
-            let running = crate::spawn(config.clone()).await?;
+            let running = crate::startup::spawn(config.clone()).await?;
             if let Some(key) = &running.bootstrap_key {
                 println!(
                     "postq-server: bootstrap admin key for organisation \"default\" ({}), shown once:",
@@ -138,15 +139,12 @@ pub async fn run(cli: ServerCli) -> Result<(), Box<dyn std::error::Error>> {
             if config.memory {
                 return Err("`keys` works on a data dir; --memory has none".into());
             }
-            let store = crate::open_store(&config).await?;
+            let store = crate::startup::open_store(&config).await?;
             match command {
                 KeysCommand::Create { org, scopes, name } => {
                     let scopes = match scopes {
-                        Some(s) => auth::parse_scopes(&s)?,
-                        None => auth::DEFAULT_SCOPES
-                            .iter()
-                            .map(|s| (*s).to_owned())
-                            .collect(),
+                        Some(s) => Scope::parse_list(&s)?,
+                        None => Scope::DEFAULT.to_vec(),
                     };
                     let org_id = store.ensure_org(&org).await?;
                     let key = store.create_api_key(&org_id, &name, &scopes).await?;
@@ -164,10 +162,11 @@ pub async fn run(cli: ServerCli) -> Result<(), Box<dyn std::error::Error>> {
                             k.id,
                             k.org_id,
                             k.org_name,
-                            k.prefix,
+                            k.key_prefix,
                             k.name,
                             k.scopes.replace(' ', ","),
                             k.revoked_at
+                                .as_ref()
                                 .map(|t| format!("revoked {t}"))
                                 .unwrap_or_else(|| "active".to_owned())
                         );

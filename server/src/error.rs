@@ -1,51 +1,38 @@
-//! The one error type of the server and its wire form, the seed's envelope:
-//! `{"error":{"code","message","requestId"}}` with the status the seed names.
+//! The one error type of the server and its wire form, core's error envelope:
+//! `{"error":{"code","message","requestId"}}` with the status the PostQ API reference
+//! names. Codes are core's [`ErrorCode`] vocabulary, shared with the client.
 
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
+use postq::api::{ErrorBody, ErrorEnvelope};
+use postq::error::ErrorCode;
+
+use crate::store::StoreError;
 
 tokio::task_local! {
     /// The id of the request being served; set by the request-id middleware so that
     /// every error produced below it (handlers, extractors, middleware) carries it.
-    pub static REQUEST_ID: String;
+    pub(crate) static REQUEST_ID: String;
 }
 
 /// The request id of the current task, or an empty string outside a request.
-pub fn current_request_id() -> String {
+pub(crate) fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
-/// The error body, as documented in the OpenAPI document.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorEnvelope {
-    pub error: ErrorBody,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `validation_error`, `insufficient_scope`.
-    pub code: String,
-    /// Human-readable explanation; never contains secrets or payloads.
-    pub message: String,
-    /// The `X-Request-Id` of the request, for support.
-    pub request_id: String,
-}
-
+/// An error answer: status, code, message and extra headers.
 #[derive(Debug, Clone)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) code: ErrorCode,
+    pub(crate) message: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -53,49 +40,88 @@ impl ApiError {
             headers: Vec::new(),
         }
     }
-    pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "validation_error", message)
+
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::ValidationError, message)
     }
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+
+    pub(crate) fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
-    pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+
+    pub(crate) fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
     }
-    pub fn insufficient_scope(scope: &str) -> Self {
+
+    pub(crate) fn insufficient_scope(scope: &str) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "insufficient_scope",
+            ErrorCode::InsufficientScope,
             format!("This API key lacks the `{scope}` scope."),
         )
     }
-    pub fn not_found(what: &str) -> Self {
+
+    /// The vault's one answer to every refusal (no enumeration).
+    pub(crate) fn access_denied() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::AccessDenied,
+            "Access denied.",
+        )
+    }
+
+    pub(crate) fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("{what} not found."),
         )
     }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+
+    pub(crate) fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
-    pub fn payload_too_large(limit: usize) -> Self {
+
+    pub(crate) fn payload_too_large(limit: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("Request body exceeds the limit of {limit} bytes."),
         )
     }
-    pub fn internal() -> Self {
+
+    pub(crate) fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Internal server error.",
         )
     }
-    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+
+    /// A request that breaks one of core's request rules (`CreateScanRequest::validate`
+    /// and the like): the rule's reason names the field and becomes the message.
+    pub(crate) fn from_rule(err: &postq::Error) -> Self {
+        match err {
+            postq::Error::InvalidInput { reason, .. } => Self::validation(format!("{reason}.")),
+            other => Self::validation(format!("{other}.")),
+        }
+    }
+
+    pub(crate) fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
+    }
+
+    /// The envelope's JSON bytes, with the current request id.
+    pub(crate) fn body_bytes(&self) -> Vec<u8> {
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                code: self.code.as_str().to_owned(),
+                message: self.message.clone(),
+                request_id: Some(current_request_id()),
+            },
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
     }
 }
 
@@ -106,16 +132,17 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        // The details (which row, which column) go to the log only.
+        tracing::error!(error = %err, "storage error");
+        Self::internal()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorEnvelope {
-            error: ErrorBody {
-                code: self.code.to_owned(),
-                message: self.message,
-                request_id: current_request_id(),
-            },
-        };
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let bytes = self.body_bytes();
         let mut resp = (self.status, bytes).into_response();
         resp.headers_mut().insert(
             header::CONTENT_TYPE,

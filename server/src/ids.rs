@@ -13,7 +13,7 @@ use ulid::Ulid;
 static LAST: Mutex<u128> = Mutex::new(0);
 
 /// Never issue an id at or below `seen` (used at startup with the newest stored id).
-pub fn observe(id: &str) {
+pub(crate) fn observe(id: &str) {
     if let Some(u) = id
         .rsplit('_')
         .next()
@@ -27,7 +27,7 @@ pub fn observe(id: &str) {
 }
 
 /// A new, strictly increasing ULID.
-pub fn ulid() -> Ulid {
+pub(crate) fn ulid() -> Ulid {
     let fresh = Ulid::new().0;
     let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
     let next = if fresh > *last {
@@ -40,19 +40,19 @@ pub fn ulid() -> Ulid {
 }
 
 /// `prefix_` + a new ULID.
-pub fn new_id(prefix: &str) -> String {
+pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid())
 }
 
 /// Whether `id` is `prefix_` followed by a well-formed ULID.
-pub fn is_id(prefix: &str, id: &str) -> bool {
+pub(crate) fn is_id(prefix: &str, id: &str) -> bool {
     id.strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('_'))
         .is_some_and(|u| u.len() == 26 && Ulid::from_string(u).is_ok())
 }
 
 /// RFC 3339 UTC with millisecond precision and `Z`, e.g. `2026-11-22T06:30:00.123Z`.
-pub fn format_ts(t: OffsetDateTime) -> String {
+pub(crate) fn format_ts(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -66,12 +66,12 @@ pub fn format_ts(t: OffsetDateTime) -> String {
     )
 }
 
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     format_ts(OffsetDateTime::now_utc())
 }
 
 /// Parse an RFC 3339 timestamp given by a client (any offset) into our canonical form.
-pub fn parse_ts(s: &str) -> Option<String> {
+pub(crate) fn parse_ts(s: &str) -> Option<String> {
     OffsetDateTime::parse(s, &Rfc3339).ok().map(format_ts)
 }
 

@@ -33,7 +33,7 @@ pub enum KekError {
 }
 
 /// The KEK. Never printed: no `Debug`/`Display` of the bytes.
-pub struct Kek {
+pub(crate) struct Kek {
     cipher: Aes256Gcm,
     /// A key derived from the KEK for keyed request fingerprints (never stored).
     fingerprint_key: Zeroizing<[u8; 32]>,
@@ -58,7 +58,7 @@ fn decode_key(text: &str) -> Option<Zeroizing<Vec<u8>>> {
 }
 
 impl Kek {
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KekError> {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, KekError> {
         use sha2::Digest as _;
         let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| KekError::BadEnv)?;
         let mut h = sha2::Sha256::new();
@@ -72,20 +72,20 @@ impl Kek {
     }
 
     /// From the `POSTQ_KEK` text form.
-    pub fn from_text(text: &str) -> Result<Self, KekError> {
+    pub(crate) fn from_text(text: &str) -> Result<Self, KekError> {
         let bytes = decode_key(text).ok_or(KekError::BadEnv)?;
         Self::from_bytes(&bytes)
     }
 
     /// A fresh random KEK (throwaway `--memory` runs without `POSTQ_KEK`).
-    pub fn random() -> Result<Self, KekError> {
+    pub(crate) fn random() -> Result<Self, KekError> {
         let mut bytes = Zeroizing::new([0u8; 32]);
         getrandom::fill(bytes.as_mut()).map_err(|_| KekError::Rng)?;
         Self::from_bytes(bytes.as_ref())
     }
 
     /// Load `path`, or create it with a fresh random key and mode 0600.
-    pub fn load_or_create_file(path: &Path) -> Result<Self, KekError> {
+    pub(crate) fn load_or_create_file(path: &Path) -> Result<Self, KekError> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let bytes = decode_key(&text)
@@ -106,7 +106,7 @@ impl Kek {
     /// A keyed SHA-256 (hex) of `parts` (length-prefixed), for stored request
     /// fingerprints: a fingerprint of a body that holds a secret (a vault seal) cannot
     /// be brute-forced from the database without the KEK.
-    pub fn keyed_fingerprint(&self, parts: &[&[u8]]) -> String {
+    pub(crate) fn keyed_fingerprint(&self, parts: &[&[u8]]) -> String {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
         h.update(self.fingerprint_key.as_ref());
@@ -117,7 +117,7 @@ impl Kek {
         hex::encode(h.finalize())
     }
 
-    pub fn seal(&self, aad: &str, secret: &[u8]) -> Result<Vec<u8>, KekError> {
+    pub(crate) fn seal(&self, aad: &str, secret: &[u8]) -> Result<Vec<u8>, KekError> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| KekError::Rng)?;
         let ct = self
@@ -137,7 +137,7 @@ impl Kek {
         Ok(out)
     }
 
-    pub fn open(&self, aad: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KekError> {
+    pub(crate) fn open(&self, aad: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KekError> {
         if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != SEAL_VERSION {
             return Err(KekError::Open);
         }

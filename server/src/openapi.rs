@@ -1,4 +1,6 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations (`utoipa`).
+//! The OpenAPI 3.1 document: paths from the handlers' annotations (`utoipa`), the wire
+//! types' schemas from core (`postq::schema::components()`, the one definition every
+//! binding's models come from), plus the server's list wrappers.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -29,11 +31,23 @@ impl Modify for Security {
     }
 }
 
+/// Every wire type, as core defines it.
+struct CoreSchemas;
+
+impl Modify for CoreSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, schema) in postq::schema::components() {
+            components.schemas.insert(name, schema);
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "postq API",
-        description = "postq reference server: scans, managed hybrid (ML-DSA-65 + Ed25519) signing keys, sign/verify, a post-quantum credential vault, hybrid TLS rollovers and a hash-chained audit ledger. Errors are `{\"error\":{\"code\",\"message\",\"requestId\"}}`; every response has `X-Request-Id`; writes accept `Idempotency-Key`; responses carry `X-RateLimit-Limit/Remaining/Reset`.",
+        description = "postq reference server: scans, managed hybrid (ML-DSA-65 + Ed25519) signing keys, sign/verify, a post-quantum credential vault, hybrid TLS rollovers and a hash-chained audit ledger. Errors are `{\"error\":{\"code\",\"message\",\"requestId\"}}` (codes: `ErrorCode`); every response has `X-Request-Id`; writes accept `Idempotency-Key`; responses carry `X-RateLimit-Limit/Remaining/Reset`. A key without a route's scope gets 403 before its body is read.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -62,8 +76,7 @@ impl Modify for Security {
         rollover::transition_rollover,
         rollover::rollback_rollover,
     ),
-    components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorBody)),
-    modifiers(&Security),
+    modifiers(&Security, &CoreSchemas),
     tags(
         (name = "health", description = "Liveness"),
         (name = "scans", description = "Scan results and findings"),
@@ -71,22 +84,54 @@ impl Modify for Security {
         (name = "signing", description = "Hybrid sign and verify"),
         (name = "audit", description = "Hash-chained audit ledger"),
         (name = "vault", description = "Post-quantum credential vault (pqseal-v1: ML-KEM-768 + X25519); every refusal is a uniform 403 access_denied"),
-        (name = "rollover", description = "Hybrid TLS rollover: ECDSA P-256 leaf with an ML-DSA-65 sidecar, one-shot private key, staged plan"),
+        (name = "rollover", description = "Hybrid TLS rollover: ECDSA P-256 leaf with an ML-DSA-65 sidecar, one-shot private key, staged plan; rolled_back is reachable from any other status"),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The document as JSON text.
-pub fn document() -> String {
+pub(crate) fn document() -> String {
     ApiDoc::openapi().to_json().unwrap_or_default()
 }
 
 /// `GET /openapi.json` (no authentication).
-pub async fn serve() -> Response {
+pub(crate) async fn serve() -> Response {
     let mut resp = document().into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_reference_resolves_and_core_types_are_named_once() {
+        let doc: serde_json::Value = serde_json::from_str(&super::document()).unwrap();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for core in [
+            "Scan",
+            "CreateScanRequest",
+            "RolloverStatus",
+            "LedgerEntry",
+            "ErrorEnvelope",
+        ] {
+            assert!(schemas.contains_key(core), "{core} missing");
+        }
+        for list in [
+            "ScanList",
+            "KeyList",
+            "AuditList",
+            "CredentialList",
+            "RolloverList",
+        ] {
+            assert!(schemas.contains_key(list), "{list} missing");
+        }
+        let text = doc.to_string();
+        for reference in text.split("#/components/schemas/").skip(1) {
+            let name = reference.split('"').next().unwrap_or_default();
+            assert!(schemas.contains_key(name), "dangling reference to {name}");
+        }
+    }
 }

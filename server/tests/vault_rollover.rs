@@ -441,7 +441,7 @@ async fn vault_every_route_uniform_403_rotation_ttl_and_ledger() {
         "Credential",
         "UnsealedCredential",
         "CredentialList",
-        "DeletedCredential",
+        "Deleted",
         "CreateRolloverRequest",
         "TransitionRequest",
         "Rollover",
@@ -1099,10 +1099,21 @@ async fn rollover_routes_artifacts_transitions_and_one_shot_key() {
     ] {
         illegal(transition(to).await, "completed");
     }
+    // `rolled_back` is reachable from any other status, `completed` included (the
+    // PostQ API reference), and nothing moves it afterwards.
+    let undone = api
+        .post(&signer, &format!("{base}/{id}/rollback"), &json!({}))
+        .await;
+    assert_eq!(undone.ok()["status"], "rolled_back");
+    let last = undone.body["history"].as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (&last["from"], &last["to"]),
+        (&json!("completed"), &json!("rolled_back"))
+    );
     illegal(
         api.post(&signer, &format!("{base}/{id}/rollback"), &json!({}))
             .await,
-        "completed",
+        "rolled_back",
     );
     api.post(
         &signer,
@@ -1183,7 +1194,8 @@ async fn rollover_routes_artifacts_transitions_and_one_shot_key() {
     assert_eq!(count(&rows, "rollover.create"), 5);
     // 3 on the completed one; 0, 1 and 2 before the three rollbacks.
     assert_eq!(count(&rows, "rollover.transition"), 3 + 1 + 2);
-    assert_eq!(count(&rows, "rollover.rollback"), 3);
+    // The completed one's and the three others'.
+    assert_eq!(count(&rows, "rollover.rollback"), 1 + 3);
     let moves: Vec<(String, String)> = rows
         .iter()
         .filter(|r| r.resource_id.as_deref() == Some(id.as_str()))

@@ -56,8 +56,10 @@ pub async fn run(cmd: AuditCommand, client: &Client, out: &Output) -> Result<(),
                     r.rows, r.links_checked
                 ),
                 false => format!(
-                    "audit chain BROKEN at seq {:?}: {:?}",
-                    r.failed_seq, r.reason
+                    "audit chain BROKEN at seq {}: {}",
+                    r.failed_seq
+                        .map_or_else(|| "?".to_owned(), |seq| seq.to_string()),
+                    r.reason.map_or("unknown", |reason| reason.as_str())
                 ),
             });
             if report.ok {

@@ -10,10 +10,10 @@ use crate::client::{Call, Client, Page, paginate};
 use crate::hybrid::HybridPublicKey;
 use crate::{Error, Result};
 
-/// `POST /v1/keys` body.
+/// `POST /v1/keys` body. Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateKeyRequest {
     /// A label, e.g. `release-signing`.
     pub name: String,
@@ -30,12 +30,25 @@ impl CreateKeyRequest {
             algorithm: None,
         }
     }
+
+    /// The rules, checked by the client before sending and by the reference server:
+    /// `name` 1–128 characters, `algorithm` (when given) `mldsa65+ed25519`.
+    pub fn validate(&self) -> Result<()> {
+        super::check_text("key", "name", &self.name, 128)?;
+        match self.algorithm.as_deref() {
+            None | Some(crate::hybrid::ALGORITHM) => Ok(()),
+            Some(_) => Err(Error::input(
+                "key",
+                format!("algorithm must be `{}`", crate::hybrid::ALGORITHM),
+            )),
+        }
+    }
 }
 
-/// `POST /v1/keys/{id}/rotate` body.
+/// `POST /v1/keys/{id}/rotate` body (optional: an empty body is the default).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RotateKeyRequest {
     /// Retire versions below this: their signatures stop verifying on the server.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,8 +108,9 @@ pub struct HybridKey {
     /// Last rotation.
     #[serde(default)]
     pub rotated_at: Option<String>,
-    /// Every version (get/create/rotate only).
-    #[serde(default)]
+    /// Every version (get/create/rotate; in lists with `include=versions`); absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<KeyVersion>>,
 }
 
@@ -123,9 +137,7 @@ impl Client {
 impl HybridKeys<'_> {
     /// Mint a key.
     pub async fn create(&self, request: &CreateKeyRequest) -> Result<HybridKey> {
-        if request.name.trim().is_empty() {
-            return Err(Error::input("key name", "must not be empty"));
-        }
+        request.validate()?;
         self.client
             .transport
             .json(Call::post("/v1/keys", request)?, &self.client.options)
@@ -134,7 +146,7 @@ impl HybridKeys<'_> {
 
     /// One page of keys (`include: [Include::Versions]` for every version of each).
     pub async fn list(&self, query: &ListQuery) -> Result<Page<HybridKey>> {
-        query.check(&[Include::Versions])?;
+        query.validate(&[Include::Versions])?;
         let call = Call::get("/v1/keys")
             .query("limit", query.limit)
             .query("cursor", query.cursor.as_deref())

@@ -104,10 +104,10 @@ impl std::str::FromStr for RolloverStatus {
     }
 }
 
-/// `POST /v1/mitigations/tls-rollover` body.
+/// `POST /v1/mitigations/tls-rollover` body. Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateRolloverRequest {
     /// A qualifying finding (`fnd_…`) of a `cloud` scan.
     pub finding_id: String,
@@ -118,6 +118,72 @@ pub struct CreateRolloverRequest {
     pub observation_window_hours: Option<u32>,
 }
 
+impl CreateRolloverRequest {
+    /// The observation window when none is given.
+    pub const DEFAULT_WINDOW_HOURS: u32 = 24;
+
+    /// The rules, checked by the client before sending and by the reference server:
+    /// the hostname is one DNS name (see [`Self::normalized_hostname`]) and the
+    /// observation window 1–720 hours.
+    pub fn validate(&self) -> Result<()> {
+        self.normalized_hostname()?;
+        self.window_hours().map(|_| ())
+    }
+
+    /// The hostname the certificate is minted for: normalised (lowercase A-label), one
+    /// DNS name of `[a-z0-9.-]`, no wildcard, no IP address.
+    pub fn normalized_hostname(&self) -> Result<String> {
+        let bad = || {
+            Error::input(
+                "rollover",
+                "hostname must be a DNS name such as app.contoso.example (no wildcard, no IP)",
+            )
+        };
+        if self.hostname.len() > 253 {
+            return Err(bad());
+        }
+        let host = crate::sidecar::normalize_hostname(&self.hostname).map_err(|_| bad())?;
+        let ok_chars = host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+        let all_numeric = host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        if host.is_empty() || !ok_chars || all_numeric || host.starts_with(['.', '-']) {
+            return Err(bad());
+        }
+        Ok(host)
+    }
+
+    /// The observation window in hours (default 24), checked to be 1–720.
+    pub fn window_hours(&self) -> Result<u32> {
+        let window = self
+            .observation_window_hours
+            .unwrap_or(Self::DEFAULT_WINDOW_HOURS);
+        if (1..=720).contains(&window) {
+            Ok(window)
+        } else {
+            Err(Error::input(
+                "rollover",
+                "observationWindowHours must be between 1 and 720",
+            ))
+        }
+    }
+}
+
+/// `POST /v1/mitigations/tls-rollover/{id}/transition` body: one step forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// The next status: `observation`, `cutover` or `completed`.
+    pub to: RolloverStatus,
+}
+
+/// `POST /v1/mitigations/tls-rollover/{id}/rollback` body: empty, or `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RollbackRequest {}
+
 /// One plan stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
@@ -127,8 +193,8 @@ pub struct PlanStage {
     pub status: RolloverStatus,
     /// What happens.
     pub description: String,
-    /// How long to stay (observation).
-    #[serde(default)]
+    /// How long to stay (observation); absent for the other stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_hours: Option<u32>,
 }
 
@@ -271,7 +337,7 @@ impl Rollovers<'_> {
     /// response carries the private key, which is never available again.
     pub async fn create(&self, request: &CreateRolloverRequest) -> Result<RolloverCreated> {
         path_id("finding id", &request.finding_id)?;
-        crate::sidecar::normalize_hostname(&request.hostname)?;
+        request.validate()?;
         self.client
             .transport
             .json(Call::post(BASE, request)?, &self.client.options)
@@ -280,7 +346,7 @@ impl Rollovers<'_> {
 
     /// One page.
     pub async fn list(&self, query: &ListQuery) -> Result<Page<Rollover>> {
-        query.check(&[])?;
+        query.validate(&[])?;
         let call = Call::get(BASE)
             .query("limit", query.limit)
             .query("cursor", query.cursor.as_deref());
@@ -311,7 +377,7 @@ impl Rollovers<'_> {
     /// Advance one stage.
     pub async fn transition(&self, id: &str, to: RolloverStatus) -> Result<Rollover> {
         let id = path_id("rollover id", id)?;
-        let body = serde_json::json!({ "to": to.as_str() });
+        let body = TransitionRequest { to };
         self.client
             .transport
             .json(
@@ -324,7 +390,7 @@ impl Rollovers<'_> {
     /// Mark rolled back.
     pub async fn rollback(&self, id: &str) -> Result<Rollover> {
         let id = path_id("rollover id", id)?;
-        let call = Call::post(format!("{BASE}/{id}/rollback"), &serde_json::json!({}))?;
+        let call = Call::post(format!("{BASE}/{id}/rollback"), &RollbackRequest {})?;
         self.client.transport.json(call, &self.client.options).await
     }
 

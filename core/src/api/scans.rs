@@ -4,7 +4,7 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::path_id;
+use super::{check_text, path_id, whole_number};
 use crate::client::Call;
 use crate::client::{Client, Page, paginate};
 use crate::{Error, Result};
@@ -64,10 +64,10 @@ pub struct FindingInput {
     pub evidence: Option<String>,
 }
 
-/// `POST /v1/scans` body.
+/// `POST /v1/scans` body. Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateScanRequest {
     /// `url`, `repo`, `k8s`, `cloud` or your own.
     #[serde(rename = "type")]
@@ -128,19 +128,77 @@ impl CreateScanRequest {
         }
     }
 
-    /// Catch what the server would refuse before sending.
+    /// The rules of a scan, checked by the client before sending and by the reference
+    /// server on receipt: `type` 1–64 characters, `target` 1–2048, `riskScore` a number
+    /// 0–100, `source` 1–64 when given, at most [`Self::MAX_FINDINGS`] findings (title
+    /// 1–512, description ≤ 8192, evidence ≤ 16384, code 1–64 of `[A-Za-z0-9._-]`),
+    /// `metadata` at most 16 KiB as JSON. The error's reason names the field.
     pub fn validate(&self) -> Result<()> {
-        if self.scan_type.trim().is_empty() {
-            return Err(Error::input("scan type", "must not be empty"));
+        const WHAT: &str = "scan";
+        check_text(WHAT, "type", &self.scan_type, 64)?;
+        check_text(WHAT, "target", &self.target, 2048)?;
+        if !self.risk_score.is_finite() || !(0.0..=100.0).contains(&self.risk_score) {
+            return Err(Error::input(WHAT, "riskScore must be between 0 and 100"));
         }
-        if self.target.trim().is_empty() {
-            return Err(Error::input("scan target", "must not be empty"));
+        if let Some(source) = &self.source {
+            check_text(WHAT, "source", source, 64)?;
         }
-        if !(0.0..=100.0).contains(&self.risk_score) {
-            return Err(Error::input("riskScore", "must be between 0 and 100"));
+        if self.findings.len() > Self::MAX_FINDINGS {
+            return Err(Error::input(
+                WHAT,
+                format!("findings may hold at most {} items", Self::MAX_FINDINGS),
+            ));
         }
-        if self.findings.iter().any(|f| f.title.trim().is_empty()) {
-            return Err(Error::input("finding title", "must not be empty"));
+        if let Some(metadata) = &self.metadata {
+            let size = serde_json::to_vec(metadata).map_or(usize::MAX, |v| v.len());
+            if size > Self::MAX_METADATA_BYTES {
+                return Err(Error::input(
+                    WHAT,
+                    "metadata must be at most 16 KiB as JSON",
+                ));
+            }
+        }
+        for (i, f) in self.findings.iter().enumerate() {
+            f.validate(i)?;
+        }
+        Ok(())
+    }
+
+    /// Most findings one scan may carry.
+    pub const MAX_FINDINGS: usize = 1000;
+    /// Largest `metadata`, as compact JSON.
+    pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+}
+
+impl FindingInput {
+    /// The rules of the finding at `index` of a scan (see [`CreateScanRequest::validate`]).
+    fn validate(&self, index: usize) -> Result<()> {
+        const WHAT: &str = "finding";
+        check_text(WHAT, &format!("findings[{index}].title"), &self.title, 512)?;
+        // Description and evidence are free-form (excerpts, paths): only their size.
+        for (field, value, max) in [
+            ("description", &self.description, 8192),
+            ("evidence", &self.evidence, 16384),
+        ] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+                return Err(Error::input(
+                    WHAT,
+                    format!("findings[{index}].{field} must be at most {max} characters"),
+                ));
+            }
+        }
+        if let Some(code) = &self.code {
+            let ok = !code.is_empty()
+                && code.len() <= 64
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if !ok {
+                return Err(Error::input(
+                    WHAT,
+                    format!("findings[{index}].code must be 1-64 characters of [A-Za-z0-9._-]"),
+                ));
+            }
         }
         Ok(())
     }
@@ -180,7 +238,8 @@ pub struct Scan {
     pub scan_type: String,
     /// Target.
     pub target: String,
-    /// 0–100.
+    /// 0–100; a whole number is written without a fraction (`85`).
+    #[serde(serialize_with = "whole_number")]
     pub risk_score: f64,
     /// Aggregate level.
     pub risk_level: RiskLevel,
@@ -212,7 +271,8 @@ pub struct ScanSummary {
     pub scan_type: String,
     /// Target.
     pub target: String,
-    /// 0–100.
+    /// 0–100; a whole number is written without a fraction (`85`).
+    #[serde(serialize_with = "whole_number")]
     pub risk_score: f64,
     /// Aggregate level.
     pub risk_level: RiskLevel,
@@ -264,13 +324,23 @@ impl ListQuery {
         }
     }
 
-    /// Refuse a bad limit or an `include` field the list does not support, locally.
-    pub(crate) fn check(&self, supported: &[Include]) -> Result<()> {
+    /// Refuse a bad limit or an `include` field the list does not support: checked by
+    /// the client before sending and by the reference server on receipt.
+    pub fn validate(&self, supported: &[Include]) -> Result<()> {
         super::check_limit(self.limit)?;
         match self.include.iter().find(|i| !supported.contains(i)) {
             Some(bad) => Err(Error::input(
-                "include",
-                format!("this list does not support `{}`", bad.as_str()),
+                "list query",
+                format!(
+                    "include: this list does not support `{}` (supported: {})",
+                    bad.as_str(),
+                    supported
+                        .iter()
+                        .map(|i| i.as_str())
+                        .chain(["all"])
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             )),
             None => Ok(()),
         }
@@ -302,6 +372,9 @@ pub enum Include {
 }
 
 impl Include {
+    /// Every field a list can hydrate.
+    pub const ALL: [Include; 3] = [Include::Findings, Include::Metadata, Include::Versions];
+
     /// The query token.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -309,6 +382,11 @@ impl Include {
             Include::Metadata => "metadata",
             Include::Versions => "versions",
         }
+    }
+
+    /// The field named by a query token, if any.
+    pub fn from_token(token: &str) -> Option<Include> {
+        Include::ALL.into_iter().find(|i| i.as_str() == token)
     }
 }
 
@@ -338,7 +416,7 @@ impl Scans<'_> {
 
     /// One page, newest first.
     pub async fn list(&self, query: &ListQuery) -> Result<Page<ScanSummary>> {
-        query.check(&[Include::Findings, Include::Metadata])?;
+        query.validate(&[Include::Findings, Include::Metadata])?;
         let call = Call::get("/v1/scans")
             .query("limit", query.limit)
             .query("cursor", query.cursor.as_deref())

@@ -40,8 +40,9 @@ pub struct VerifyResponse {
     pub key_id: String,
     /// Version checked against.
     pub key_version: u32,
-    /// Why `ok` is false when it is not a bad signature (e.g. `key_version_retired`).
-    #[serde(default)]
+    /// Why `ok` is false when it is not a bad signature (e.g. `key_version_retired`);
+    /// absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 

@@ -12,10 +12,11 @@ use super::scans::ListQuery;
 use crate::client::{Call, Client, Page, paginate};
 use crate::{Error, Result};
 
-/// `POST /v1/vault/credentials` body. `Debug` hides the values.
+/// `POST /v1/vault/credentials` body. `Debug` hides the values; unknown fields are
+/// refused.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SealRequest {
     /// A label, e.g. `stripe-production-key`.
     pub name: String,
@@ -36,6 +37,79 @@ impl fmt::Debug for SealRequest {
             .field("keys", &self.values.keys().collect::<Vec<_>>())
             .field("ttl_days", &self.ttl_days)
             .finish()
+    }
+}
+
+impl SealRequest {
+    /// Most values one credential may hold.
+    pub const MAX_VALUES: usize = 64;
+    /// Largest `values`, as compact JSON.
+    pub const MAX_VALUES_BYTES: usize = 64 * 1024;
+
+    /// The rules, checked by the client before sending and by the reference server:
+    /// `name` 1–128 characters, `credentialType` 1–64 of `[a-z0-9_]`, 1–64 values whose
+    /// names are 1–128 characters without control characters, at most 64 KiB as JSON,
+    /// `ttlDays` 1–3650. Reasons never contain a value.
+    pub fn validate(&self) -> Result<()> {
+        const WHAT: &str = "credential";
+        super::check_text(WHAT, "name", &self.name, 128)?;
+        let t = &self.credential_type;
+        if t.is_empty()
+            || t.len() > 64
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(Error::input(
+                WHAT,
+                "credentialType must be 1-64 characters of [a-z0-9_]",
+            ));
+        }
+        if self.values.is_empty() {
+            return Err(Error::input(WHAT, "values must not be empty"));
+        }
+        if self.values.len() > Self::MAX_VALUES {
+            return Err(Error::input(
+                WHAT,
+                format!("values may hold at most {} entries", Self::MAX_VALUES),
+            ));
+        }
+        if self
+            .values
+            .keys()
+            .any(|k| k.is_empty() || k.chars().count() > 128 || k.chars().any(char::is_control))
+        {
+            return Err(Error::input(
+                WHAT,
+                "values: names must be 1-128 characters without control characters",
+            ));
+        }
+        if self.values_json_len() > Self::MAX_VALUES_BYTES {
+            return Err(Error::input(WHAT, "values must be at most 64 KiB as JSON"));
+        }
+        if self.ttl_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            return Err(Error::input(WHAT, "ttlDays must be between 1 and 3650"));
+        }
+        Ok(())
+    }
+
+    /// The size of `values` as compact JSON, counted without copying a value.
+    fn values_json_len(&self) -> usize {
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        match serde_json::to_writer(&mut count, &self.values) {
+            Ok(()) => count.0,
+            Err(_) => usize::MAX,
+        }
     }
 }
 
@@ -144,15 +218,7 @@ impl Client {
 impl Vault<'_> {
     /// Seal a credential.
     pub async fn seal(&self, request: &SealRequest) -> Result<Credential> {
-        if request.name.trim().is_empty() || request.values.is_empty() {
-            return Err(Error::input(
-                "credential",
-                "needs a name and at least one value",
-            ));
-        }
-        if request.ttl_days == Some(0) {
-            return Err(Error::input("ttlDays", "must be at least 1"));
-        }
+        request.validate()?;
         self.client
             .transport
             .json(
@@ -164,7 +230,7 @@ impl Vault<'_> {
 
     /// One page.
     pub async fn list(&self, query: &ListQuery) -> Result<Page<Credential>> {
-        query.check(&[])?;
+        query.validate(&[])?;
         let call = Call::get("/v1/vault/credentials")
             .query("limit", query.limit)
             .query("cursor", query.cursor.as_deref());

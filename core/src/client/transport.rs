@@ -169,10 +169,13 @@ impl Transport {
         call: Call<'_>,
         options: &RequestOptions,
     ) -> Result<RawResponse> {
+        // An empty key (an empty POSTQ_API_KEY, `--api-key ""`) is no key: fail here
+        // rather than send it.
         let api_key = self
             .config
             .api_key
             .as_ref()
+            .filter(|key| !key.trim().is_empty())
             .ok_or_else(|| Error::Config("no API key: pass one or set POSTQ_API_KEY".into()))?;
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", api_key.as_str())).map_err(|_| {

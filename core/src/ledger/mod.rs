@@ -110,6 +110,24 @@ pub enum ChainFailure {
     MissingRow,
 }
 
+impl ChainFailure {
+    /// The wire name, e.g. `hash_mismatch`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChainFailure::HashMismatch => "hash_mismatch",
+            ChainFailure::BrokenLink => "broken_link",
+            ChainFailure::OutOfOrder => "out_of_order",
+            ChainFailure::MissingRow => "missing_row",
+        }
+    }
+}
+
+impl std::fmt::Display for ChainFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The result of [`verify_chain`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
@@ -190,4 +208,23 @@ pub fn verify_complete_chain(rows: &[LedgerEntry]) -> ChainReport {
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChainFailure;
+
+    #[test]
+    fn chain_failure_text_is_its_wire_name() {
+        for f in [
+            ChainFailure::HashMismatch,
+            ChainFailure::BrokenLink,
+            ChainFailure::OutOfOrder,
+            ChainFailure::MissingRow,
+        ] {
+            let wire = serde_json::to_value(f).unwrap();
+            assert_eq!(wire, serde_json::Value::String(f.as_str().to_owned()));
+            assert_eq!(f.to_string(), f.as_str());
+        }
+    }
 }

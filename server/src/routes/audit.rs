@@ -1,72 +1,51 @@
 //! `GET /v1/audit`: the organisation's hash-chained ledger rows, ascending by `seq`.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
-use postq::ledger::LedgerEntry;
+use postq::api::ErrorEnvelope;
+use postq::ledger::EventType;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
-use super::{ApiQuery, decode_cursor, finish_page, page_limit};
-use crate::AppState;
-use crate::auth::AuthContext;
-use crate::error::{ApiError, ApiResult, ErrorEnvelope};
+use super::extract::ApiQuery;
+use super::lists::AuditList;
+use super::paging::{decode_cursor, finish_page, limit};
+use crate::app::AppState;
+use crate::auth::{self, Authorized};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::ledger::AuditFilter;
+use crate::store::AuditFilter;
 
-/// One ledger row (docs/formats.md §6); `postq::ledger::verify_chain` checks a page.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct AuditEntry {
-    /// Position in the organisation's chain, from 1.
-    pub seq: u64,
-    /// `evt_…`
-    pub id: String,
-    pub org_id: String,
-    /// `sign`, `verify`, `key.create`, `key.rotate`, `key.update`, …
-    pub event_type: String,
-    /// `apikey:ak_…`
-    pub actor: String,
-    pub resource_id: Option<String>,
-    /// RFC 3339 UTC with milliseconds.
-    pub occurred_at: String,
-    /// Flat string map; sign/verify rows hold `payloadSha256`, never the payload.
-    pub details: BTreeMap<String, String>,
-    /// Hash of the row with `seq - 1` (64 zeros for the first row).
-    pub prev_hash: String,
-    /// SHA-256 of the canonical row, hex.
-    pub hash: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditList {
-    #[schema(value_type = Vec<AuditEntry>)]
-    pub data: Vec<LedgerEntry>,
-    pub next_cursor: Option<String>,
-}
-
+/// `GET /v1/audit` query, as the query string carries it (core's `AuditQuery` is the
+/// same filter on the client side).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AuditParams {
+pub(crate) struct AuditParams {
     /// Only rows of this event type, e.g. `sign`.
-    pub event_type: Option<String>,
+    event_type: Option<String>,
     /// Only rows at or after this RFC 3339 time.
-    pub since: Option<String>,
+    since: Option<String>,
     /// Only rows before this RFC 3339 time.
-    pub until: Option<String>,
+    until: Option<String>,
     /// Page size, 1–100 (default 50).
-    pub limit: Option<i64>,
+    limit: Option<i64>,
     /// Opaque cursor from a previous `nextCursor`.
-    pub cursor: Option<String>,
+    cursor: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct AuditCursor {
     seq: u64,
+}
+
+fn time(field: &str, value: Option<String>) -> ApiResult<Option<String>> {
+    value
+        .map(|s| {
+            ids::parse_ts(&s)
+                .ok_or_else(|| ApiError::validation(format!("{field} must be an RFC 3339 time.")))
+        })
+        .transpose()
 }
 
 /// List ledger rows, oldest first, filtered by event type and time, with cursor paging.
@@ -78,20 +57,12 @@ struct AuditCursor {
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
         (status = 403, description = "Missing audit:read", body = ErrorEnvelope),
     ))]
-pub async fn list_audit(
+pub(crate) async fn list_audit(
     State(state): State<AppState>,
-    auth: AuthContext,
+    auth: Authorized<auth::AuditRead>,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditList>> {
-    auth.require("audit:read")?;
-    let limit = page_limit(params.limit)?;
-    let time = |field: &str, v: Option<String>| -> Result<Option<String>, ApiError> {
-        v.map(|s| {
-            ids::parse_ts(&s)
-                .ok_or_else(|| ApiError::validation(format!("{field} must be an RFC 3339 time.")))
-        })
-        .transpose()
-    };
+    let limit = limit(params.limit)?;
     if params
         .event_type
         .as_ref()
@@ -102,7 +73,8 @@ pub async fn list_audit(
         ));
     }
     let filter = AuditFilter {
-        event_type: params.event_type,
+        // Any type may be asked for: one this server does not write matches no row.
+        event_type: params.event_type.as_deref().map(EventType::parse),
         since: time("since", params.since)?,
         until: time("until", params.until)?,
         after_seq: params

@@ -1,17 +1,13 @@
-use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
+//! `GET /health`.
 
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    /// Always `ok`.
-    #[schema(example = "ok")]
-    pub status: &'static str,
-}
+use axum::Json;
+use postq::api::Health;
 
 /// Liveness probe; no authentication.
 #[utoipa::path(get, path = "/health", tag = "health",
-    responses((status = 200, description = "The server is up", body = Health)))]
-pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok" })
+    responses((status = 200, description = "The server is up: `{\"status\":\"ok\"}`", body = Health)))]
+pub(crate) async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".to_owned(),
+    })
 }

@@ -2,148 +2,48 @@
 //! Private halves are generated here, sealed under the KEK and never leave the server.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use postq::hybrid::{ALGORITHM, HybridSigningKey};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use postq::api::{
+    CreateKeyRequest, ErrorEnvelope, HybridKey, Include, RotateKeyRequest, UpdateKeyRequest,
+};
+use postq::error::ErrorCode;
+use postq::hybrid::{ALGORITHM, HybridPublicKey, HybridSigningKey};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::{ApiJson, ApiQuery, OptionalJson, check_text, page_limit, parse_include};
-use super::{IdCursor, finish_page, id_cursor};
-use crate::AppState;
-use crate::auth::AuthContext;
-use crate::error::{ApiError, ApiResult, ErrorEnvelope};
+use super::extract::{ApiJson, ApiQuery, OptionalJson, PathId};
+use super::lists::KeyList;
+use super::paging::{ListParams, finish_id_page};
+use crate::app::AppState;
+use crate::auth::{self, Authorized};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::keystore::{KeyRow, KeyVersionRow, NewVersion, RotateOutcome, private_aad};
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateKeyRequest {
-    /// A label, e.g. `release-signing` (1–128 characters).
-    #[schema(example = "release-signing")]
-    pub name: String,
-    /// Only `mldsa65+ed25519` (the default).
-    #[schema(example = "mldsa65+ed25519")]
-    pub algorithm: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RotateKeyRequest {
-    /// Also retire older versions: signatures of versions below this no longer verify.
-    pub min_version: Option<u32>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateKeyRequest {
-    /// Lowest version whose signatures still verify (1..=latest), as Vault Transit's
-    /// minimum version.
-    pub min_version: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyVersion {
-    pub version: u32,
-    /// Public key JSON of this version (docs/formats.md §1).
-    pub public_key: String,
-    /// SHA-256 of the composite public key, hex.
-    pub fingerprint: String,
-    pub created_at: String,
-}
-
-/// A managed hybrid signing key. `id` is the `keyId` its signatures name.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HybridKey {
-    #[schema(example = "hk_01JDQ3ZQ8J6V8X4K5N2M7P9R1T")]
-    pub id: String,
-    pub name: String,
-    #[schema(example = "mldsa65+ed25519")]
-    pub algorithm: String,
-    /// Where the private key lives: `software` (AES-256-GCM under the server's KEK).
-    #[schema(example = "software")]
-    pub backend: String,
-    /// Whether the key is post-quantum ready (always true for hybrid keys).
-    pub pq_ready: bool,
-    /// The latest version, used for new signatures.
-    pub version: u32,
-    /// Signatures of versions below this do not verify.
-    pub min_version: u32,
-    /// Public key JSON of the latest version: publish it; anyone verifies offline.
-    pub public_key: String,
-    pub fingerprint: String,
-    pub created_at: String,
-    pub rotated_at: Option<String>,
-    /// Every version (on get, create and rotate; in lists with `include=versions`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub versions: Option<Vec<KeyVersion>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyList {
-    pub data: Vec<HybridKey>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct KeyListParams {
-    /// Page size, 1–100 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from a previous `nextCursor`.
-    pub cursor: Option<String>,
-    /// Extra fields per key: `versions` (or `all`).
-    pub include: Option<String>,
-}
+use crate::store::{KeyRow, NewVersion, RotateOutcome, private_aad};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct PublicKeyParams {
+pub(crate) struct PublicKeyParams {
     /// `json` (default, docs/formats.md §1) or `jwk` (a JWK Set).
-    pub format: Option<String>,
+    format: Option<String>,
     /// A version (default: the latest).
-    pub version: Option<u32>,
+    version: Option<u32>,
 }
 
-fn to_version(v: KeyVersionRow) -> KeyVersion {
-    KeyVersion {
-        version: v.version,
-        public_key: v.public_key,
-        fingerprint: v.fingerprint,
-        created_at: v.created_at,
-    }
-}
-
-async fn to_key(state: &AppState, k: KeyRow, with_versions: bool) -> Result<HybridKey, ApiError> {
+/// A stored key in its wire form, with every version when asked.
+async fn to_key(state: &AppState, k: KeyRow, with_versions: bool) -> ApiResult<HybridKey> {
     let versions = state.store.key_versions(&k.id).await?;
-    let latest = versions
-        .iter()
-        .find(|v| v.version == k.latest_version)
-        .cloned()
-        .ok_or_else(ApiError::internal)?;
-    Ok(HybridKey {
-        id: k.id,
-        name: k.name,
-        algorithm: k.algorithm,
-        backend: k.backend,
-        pq_ready: true,
-        version: k.latest_version,
-        min_version: k.min_version,
-        public_key: latest.public_key,
-        fingerprint: latest.fingerprint,
-        created_at: k.created_at,
-        rotated_at: k.rotated_at,
-        versions: with_versions.then(|| versions.into_iter().map(to_version).collect()),
+    let id = k.id.clone();
+    k.into_key(versions, with_versions).ok_or_else(|| {
+        tracing::error!(key_id = %id, "hybrid_keys row names a version that is not stored");
+        ApiError::internal()
     })
 }
 
 /// Generate and seal a key version (CPU work runs off the async threads).
-async fn new_version(state: &AppState, key_id: &str, version: u32) -> Result<NewVersion, ApiError> {
+async fn new_version(state: &AppState, key_id: &str, version: u32) -> ApiResult<NewVersion> {
     let kek = state.kek.clone();
     let key_id = key_id.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -167,12 +67,22 @@ async fn new_version(state: &AppState, key_id: &str, version: u32) -> Result<New
     .map_err(|_| ApiError::internal())?
 }
 
-fn key_path_id(id: &str) -> Result<(), ApiError> {
-    if ids::is_id("hk", id) {
-        Ok(())
+/// A key id from the path: `hk_…`, else no such key.
+fn key_id(id: PathId) -> ApiResult<String> {
+    let id = id.into_id()?;
+    if ids::is_id("hk", &id) {
+        Ok(id)
     } else {
         Err(ApiError::not_found("Key"))
     }
+}
+
+async fn find_key(state: &AppState, org_id: &str, id: &str) -> ApiResult<KeyRow> {
+    state
+        .store
+        .get_hybrid_key(org_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Key"))
 }
 
 /// Create a managed hybrid signing key (ML-DSA-65 + Ed25519).
@@ -183,56 +93,48 @@ fn key_path_id(id: &str) -> Result<(), ApiError> {
         (status = 200, description = "The new key", body = HybridKey),
         (status = 400, description = "Validation failed", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "Missing keys:write", body = ErrorEnvelope),
+        (status = 403, description = "Missing keys:write (checked before the body)", body = ErrorEnvelope),
         (status = 409, description = "Idempotency-Key reused", body = ErrorEnvelope),
         (status = 429, description = "Rate limited", body = ErrorEnvelope),
     ))]
-pub async fn create_key(
+pub(crate) async fn create_key(
     State(state): State<AppState>,
-    auth: AuthContext,
+    auth: Authorized<auth::KeysWrite>,
     ApiJson(req): ApiJson<CreateKeyRequest>,
 ) -> ApiResult<Json<HybridKey>> {
-    auth.require("keys:write")?;
-    check_text("name", &req.name, 128)?;
-    let algorithm = req.algorithm.unwrap_or_else(|| ALGORITHM.to_owned());
-    if algorithm != ALGORITHM {
-        return Err(ApiError::validation(format!(
-            "algorithm must be `{ALGORITHM}`."
-        )));
-    }
+    req.validate().map_err(|e| ApiError::from_rule(&e))?;
+    let algorithm = req.algorithm.as_deref().unwrap_or(ALGORITHM);
     let id = ids::new_id("hk");
     let v1 = new_version(&state, &id, 1).await?;
     let row = state
         .store
-        .insert_hybrid_key(&auth.org_id, &auth.actor(), &id, &req.name, &algorithm, v1)
+        .insert_hybrid_key(&auth.org_id, &auth.actor(), &id, &req.name, algorithm, v1)
         .await?;
     tracing::info!(key_id = %id, "hybrid key created");
     Ok(Json(to_key(&state, row, true).await?))
 }
 
 /// List managed keys (newest first) with algorithm, backend and PQ-ready flag.
-#[utoipa::path(get, path = "/v1/keys", tag = "keys", params(KeyListParams),
+#[utoipa::path(get, path = "/v1/keys", tag = "keys", params(ListParams),
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, description = "A page of keys", body = KeyList),
-        (status = 400, description = "Bad limit or cursor", body = ErrorEnvelope),
+        (status = 400, description = "Bad limit, cursor or include", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
         (status = 403, description = "Missing keys:read", body = ErrorEnvelope),
     ))]
-pub async fn list_keys(
+pub(crate) async fn list_keys(
     State(state): State<AppState>,
-    auth: AuthContext,
-    ApiQuery(params): ApiQuery<KeyListParams>,
+    auth: Authorized<auth::KeysRead>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<KeyList>> {
-    auth.require("keys:read")?;
-    let limit = page_limit(params.limit)?;
-    let with_versions = !parse_include(params.include.as_deref(), &["versions"])?.is_empty();
-    let before = id_cursor(params.cursor.as_deref(), "hk")?;
+    let page = params.page(&[Include::Versions], "hk")?;
+    let with_versions = page.include.contains(&Include::Versions);
     let mut rows = state
         .store
-        .list_hybrid_keys(&auth.org_id, before.as_deref(), limit)
+        .list_hybrid_keys(&auth.org_id, page.before.as_deref(), page.limit)
         .await?;
-    let next_cursor = finish_page(&mut rows, limit, |r| IdCursor { id: r.id.clone() });
+    let next_cursor = finish_id_page(&mut rows, page.limit, |r| &r.id);
     let mut data = Vec::with_capacity(rows.len());
     for k in rows {
         data.push(to_key(&state, k, with_versions).await?);
@@ -246,22 +148,18 @@ pub async fn list_keys(
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, description = "The key", body = HybridKey),
+        (status = 400, description = "An id that is not UTF-8", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
         (status = 403, description = "Missing keys:read", body = ErrorEnvelope),
         (status = 404, description = "No such key in your organisation", body = ErrorEnvelope),
     ))]
-pub async fn get_key(
+pub(crate) async fn get_key(
     State(state): State<AppState>,
-    auth: AuthContext,
-    Path(id): Path<String>,
+    auth: Authorized<auth::KeysRead>,
+    id: PathId,
 ) -> ApiResult<Json<HybridKey>> {
-    auth.require("keys:read")?;
-    key_path_id(&id)?;
-    let row = state
-        .store
-        .get_hybrid_key(&auth.org_id, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Key"))?;
+    let id = key_id(id)?;
+    let row = find_key(&state, &auth.org_id, &id).await?;
     Ok(Json(to_key(&state, row, true).await?))
 }
 
@@ -271,24 +169,19 @@ pub async fn get_key(
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, description = "Public key JSON (docs/formats.md §1) or JWK Set", content_type = "application/json", body = Object),
-        (status = 400, description = "Unknown format", body = ErrorEnvelope),
+        (status = 400, description = "Unknown format, or an id that is not UTF-8", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
         (status = 403, description = "Missing keys:read", body = ErrorEnvelope),
         (status = 404, description = "No such key or version", body = ErrorEnvelope),
     ))]
-pub async fn get_public_key(
+pub(crate) async fn get_public_key(
     State(state): State<AppState>,
-    auth: AuthContext,
-    Path(id): Path<String>,
+    auth: Authorized<auth::KeysRead>,
+    id: PathId,
     ApiQuery(params): ApiQuery<PublicKeyParams>,
 ) -> ApiResult<Response> {
-    auth.require("keys:read")?;
-    key_path_id(&id)?;
-    let row = state
-        .store
-        .get_hybrid_key(&auth.org_id, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Key"))?;
+    let id = key_id(id)?;
+    let row = find_key(&state, &auth.org_id, &id).await?;
     let version = params.version.unwrap_or(row.latest_version);
     let v = state
         .store
@@ -297,7 +190,7 @@ pub async fn get_public_key(
         .ok_or_else(|| ApiError::not_found("Key version"))?;
     let body = match params.format.as_deref().unwrap_or("json") {
         "json" => v.public_key,
-        "jwk" => postq::hybrid::HybridPublicKey::from_json(&v.public_key)
+        "jwk" => HybridPublicKey::from_json(&v.public_key)
             .map_err(|_| ApiError::internal())?
             .to_jwk(),
         _ => return Err(ApiError::validation("format must be `json` or `jwk`.")),
@@ -321,24 +214,19 @@ pub async fn get_public_key(
         (status = 200, description = "The rotated key", body = HybridKey),
         (status = 400, description = "Bad minVersion", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "Missing keys:write", body = ErrorEnvelope),
+        (status = 403, description = "Missing keys:write (checked before the body)", body = ErrorEnvelope),
         (status = 404, description = "No such key in your organisation", body = ErrorEnvelope),
         (status = 409, description = "Concurrent rotation or Idempotency-Key reused", body = ErrorEnvelope),
     ))]
-pub async fn rotate_key(
+pub(crate) async fn rotate_key(
     State(state): State<AppState>,
-    auth: AuthContext,
-    Path(id): Path<String>,
+    auth: Authorized<auth::KeysWrite>,
+    id: PathId,
     OptionalJson(req): OptionalJson<RotateKeyRequest>,
 ) -> ApiResult<Json<HybridKey>> {
-    auth.require("keys:write")?;
-    key_path_id(&id)?;
+    let id = key_id(id)?;
     for _attempt in 0..3 {
-        let row = state
-            .store
-            .get_hybrid_key(&auth.org_id, &id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("Key"))?;
+        let row = find_key(&state, &auth.org_id, &id).await?;
         let next = row.latest_version + 1;
         if req.min_version.is_some_and(|m| m < 1 || m > next) {
             return Err(ApiError::validation(format!(
@@ -360,30 +248,30 @@ pub async fn rotate_key(
         }
     }
     Err(ApiError::conflict(
-        "concurrent_rotation",
+        ErrorCode::ConcurrentRotation,
         "The key is being rotated concurrently; retry.",
     ))
 }
 
 /// Update a key's policy: the minimum version that still verifies.
 #[utoipa::path(patch, path = "/v1/keys/{id}", tag = "keys", request_body = UpdateKeyRequest,
-    params(("id" = String, Path, description = "hk_…")),
+    params(("id" = String, Path, description = "hk_…"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replay-safe retries")),
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, description = "The updated key", body = HybridKey),
         (status = 400, description = "minVersion out of range", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "Missing keys:write", body = ErrorEnvelope),
+        (status = 403, description = "Missing keys:write (checked before the body)", body = ErrorEnvelope),
         (status = 404, description = "No such key in your organisation", body = ErrorEnvelope),
     ))]
-pub async fn update_key(
+pub(crate) async fn update_key(
     State(state): State<AppState>,
-    auth: AuthContext,
-    Path(id): Path<String>,
+    auth: Authorized<auth::KeysWrite>,
+    id: PathId,
     ApiJson(req): ApiJson<UpdateKeyRequest>,
 ) -> ApiResult<Json<HybridKey>> {
-    auth.require("keys:write")?;
-    key_path_id(&id)?;
+    let id = key_id(id)?;
     match state
         .store
         .set_min_version(&auth.org_id, &auth.actor(), &id, req.min_version)

@@ -6,85 +6,22 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use base64::Engine;
+use postq::api::{
+    ErrorEnvelope, PayloadEncoding, SignRequest, SignResponse, VerifyRequest, VerifyResponse,
+};
+use postq::error::ErrorCode;
 use postq::hybrid::{ALGORITHM, HybridPublicKey, HybridSigningKey, SignatureEnvelope};
-use serde::{Deserialize, Serialize};
+use postq::ledger::EventType;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
-use super::ApiJson;
-use crate::AppState;
-use crate::auth::AuthContext;
-use crate::error::{ApiError, ApiResult, ErrorEnvelope};
+use super::extract::ApiJson;
+use crate::app::AppState;
+use crate::auth::{self, Authorized};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::keystore::private_aad;
-use crate::ledger::Event;
+use crate::store::{Event, private_aad};
 
-/// How `payload` is written in the request.
-#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum PayloadEncoding {
-    /// Standard base64 with padding (the default; SDKs send bytes this way).
-    #[default]
-    Base64,
-    /// The payload is the UTF-8 bytes of the string as given.
-    Utf8,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SignRequest {
-    /// The managed key (`hk_…`); its latest version signs.
-    pub key_id: String,
-    /// The bytes to sign, encoded as `encoding` says.
-    #[schema(example = "c2hpcCBpdA==")]
-    pub payload: String,
-    #[serde(default)]
-    pub encoding: PayloadEncoding,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SignResponse {
-    /// The composite signature: b64 of the envelope JSON (docs/formats.md §2).
-    pub signature: String,
-    pub key_id: String,
-    pub key_version: u32,
-    #[schema(example = "mldsa65+ed25519")]
-    pub algorithm: String,
-    /// SHA-256 of the payload bytes, hex (what the audit row stores).
-    pub payload_sha256: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct VerifyRequest {
-    /// Verify against a managed key (any version at or above its `minVersion`)…
-    pub key_id: Option<String>,
-    /// …or against a published public key (JSON or JWK Set), offline-style.
-    pub public_key: Option<String>,
-    pub payload: String,
-    #[serde(default)]
-    pub encoding: PayloadEncoding,
-    /// The composite signature from `POST /v1/sign`.
-    pub signature: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VerifyResponse {
-    /// `classicalOk && pqOk` (AND combiner: both halves are always checked).
-    pub ok: bool,
-    pub classical_ok: bool,
-    pub pq_ok: bool,
-    pub key_id: String,
-    pub key_version: u32,
-    /// Why `ok` is false when it is not a bad signature: `key_version_retired`
-    /// (below the key's `minVersion`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-fn decode_payload(payload: &str, encoding: PayloadEncoding) -> Result<Vec<u8>, ApiError> {
+fn decode_payload(payload: &str, encoding: PayloadEncoding) -> ApiResult<Vec<u8>> {
     match encoding {
         PayloadEncoding::Utf8 => Ok(payload.as_bytes().to_vec()),
         PayloadEncoding::Base64 => base64::engine::general_purpose::STANDARD
@@ -101,13 +38,19 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn core_error(e: &postq::Error) -> ApiError {
-    let code = match e.code() {
-        "invalid_signature" => "invalid_signature",
-        "key_mismatch" => "key_mismatch",
-        _ => "invalid_input",
+/// A core error about a signature in the answer's terms: `invalid_signature` and
+/// `key_mismatch` keep their codes, anything else is `invalid_input`.
+fn signature_error(e: &postq::Error) -> ApiError {
+    let code = match e {
+        postq::Error::InvalidSignature(_) => ErrorCode::InvalidSignature,
+        postq::Error::KeyMismatch { .. } => ErrorCode::KeyMismatch,
+        _ => ErrorCode::InvalidInput,
     };
     ApiError::bad_request(code, format!("{e}."))
+}
+
+fn key_not_found() -> ApiError {
+    ApiError::not_found("Key")
 }
 
 /// Sign bytes with a managed key's latest version.
@@ -118,26 +61,25 @@ fn core_error(e: &postq::Error) -> ApiError {
         (status = 200, description = "The composite signature", body = SignResponse),
         (status = 400, description = "Validation failed", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "Missing sign:write", body = ErrorEnvelope),
+        (status = 403, description = "Missing sign:write (checked before the body)", body = ErrorEnvelope),
         (status = 404, description = "No such key in your organisation", body = ErrorEnvelope),
         (status = 413, description = "Body too large", body = ErrorEnvelope),
         (status = 429, description = "Rate limited", body = ErrorEnvelope),
     ))]
-pub async fn sign(
+pub(crate) async fn sign(
     State(state): State<AppState>,
-    auth: AuthContext,
+    auth: Authorized<auth::SignWrite>,
     ApiJson(req): ApiJson<SignRequest>,
 ) -> ApiResult<Json<SignResponse>> {
-    auth.require("sign:write")?;
     let payload = decode_payload(&req.payload, req.encoding)?;
     if !ids::is_id("hk", &req.key_id) {
-        return Err(ApiError::not_found("Key"));
+        return Err(key_not_found());
     }
     let key = state
         .store
         .get_hybrid_key(&auth.org_id, &req.key_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("Key"))?;
+        .ok_or_else(key_not_found)?;
     let sealed = state
         .store
         .sealed_version(&key.id, key.latest_version)
@@ -172,7 +114,7 @@ pub async fn sign(
         .store
         .append_event(Event {
             org_id: &auth.org_id,
-            event_type: "sign",
+            event_type: EventType::Sign,
             actor: &auth.actor(),
             resource_id: Some(&key.id),
             details,
@@ -187,44 +129,29 @@ pub async fn sign(
     }))
 }
 
-/// Verify a composite signature by managed `keyId` or by a published `publicKey`.
-#[utoipa::path(post, path = "/v1/verify", tag = "signing", request_body = VerifyRequest,
-    security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, description = "Verification result (ok=false is not an error)", body = VerifyResponse),
-        (status = 400, description = "Malformed signature (invalid_signature), signature of another key (key_mismatch), bad public key or payload", body = ErrorEnvelope),
-        (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "Missing sign:read", body = ErrorEnvelope),
-        (status = 404, description = "No such key or key version in your organisation", body = ErrorEnvelope),
-        (status = 429, description = "Rate limited", body = ErrorEnvelope),
-    ))]
-pub async fn verify(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    ApiJson(req): ApiJson<VerifyRequest>,
-) -> ApiResult<Json<VerifyResponse>> {
-    auth.require("sign:read")?;
-    let payload = decode_payload(&req.payload, req.encoding)?;
-    let envelope = SignatureEnvelope::parse(&req.signature).map_err(|e| core_error(&e))?;
-    let mut retired = false;
-    let public = match (req.key_id.as_deref(), req.public_key.as_deref()) {
-        (Some(_), Some(_)) | (None, None) => {
-            return Err(ApiError::validation(
-                "Give exactly one of keyId or publicKey.",
-            ));
-        }
+/// The public key a verification runs against, and whether its version is retired.
+async fn verifying_key(
+    state: &AppState,
+    org_id: &str,
+    req: &VerifyRequest,
+    envelope: &SignatureEnvelope,
+) -> ApiResult<(HybridPublicKey, bool)> {
+    match (req.key_id.as_deref(), req.public_key.as_deref()) {
+        (Some(_), Some(_)) | (None, None) => Err(ApiError::validation(
+            "Give exactly one of keyId or publicKey.",
+        )),
         (Some(key_id), None) => {
             if !ids::is_id("hk", key_id) {
-                return Err(ApiError::not_found("Key"));
+                return Err(key_not_found());
             }
             let key = state
                 .store
-                .get_hybrid_key(&auth.org_id, key_id)
+                .get_hybrid_key(org_id, key_id)
                 .await?
-                .ok_or_else(|| ApiError::not_found("Key"))?;
+                .ok_or_else(key_not_found)?;
             if envelope.key_id() != key.id {
                 return Err(ApiError::bad_request(
-                    "key_mismatch",
+                    ErrorCode::KeyMismatch,
                     format!(
                         "The signature was made by key {}, not {}.",
                         envelope.key_id(),
@@ -237,29 +164,48 @@ pub async fn verify(
                 .key_version(&key.id, envelope.key_version())
                 .await?
                 .ok_or_else(|| ApiError::not_found("Key version"))?;
-            retired = v.version < key.min_version;
-            HybridPublicKey::from_json(&v.public_key).map_err(|_| ApiError::internal())?
+            let public =
+                HybridPublicKey::from_json(&v.public_key).map_err(|_| ApiError::internal())?;
+            Ok((public, v.version < key.min_version))
         }
         (None, Some(pk)) => {
-            let parsed = if pk.contains("\"keys\"") {
-                HybridPublicKey::from_jwk(pk)
-            } else {
-                HybridPublicKey::from_json(pk)
-            };
-            parsed.map_err(|e| {
-                ApiError::bad_request("invalid_public_key", format!("publicKey: {e}."))
-            })?
+            let public = HybridPublicKey::from_published(pk).map_err(|e| {
+                ApiError::bad_request(ErrorCode::InvalidPublicKey, format!("publicKey: {e}."))
+            })?;
+            Ok((public, false))
         }
-    };
+    }
+}
+
+/// Verify a composite signature by managed `keyId` or by a published `publicKey`.
+#[utoipa::path(post, path = "/v1/verify", tag = "signing", request_body = VerifyRequest,
+    security(("bearer" = []), ("apiKey" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replay-safe retries")),
+    responses(
+        (status = 200, description = "Verification result (ok=false is not an error)", body = VerifyResponse),
+        (status = 400, description = "Malformed signature (invalid_signature), signature of another key (key_mismatch), bad public key or payload", body = ErrorEnvelope),
+        (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
+        (status = 403, description = "Missing sign:read (checked before the body)", body = ErrorEnvelope),
+        (status = 404, description = "No such key or key version in your organisation", body = ErrorEnvelope),
+        (status = 429, description = "Rate limited", body = ErrorEnvelope),
+    ))]
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    auth: Authorized<auth::SignRead>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> ApiResult<Json<VerifyResponse>> {
+    let payload = decode_payload(&req.payload, req.encoding)?;
+    let envelope = SignatureEnvelope::parse(&req.signature).map_err(|e| signature_error(&e))?;
+    let (public, retired) = verifying_key(&state, &auth.org_id, &req, &envelope).await?;
     let payload_sha256 = sha256_hex(&payload);
-    let signature = req.signature;
+    let signature = req.signature.clone();
     let public_for_task = public.clone();
     let result = tokio::task::spawn_blocking(move || {
         postq::hybrid::verify(&public_for_task, &payload, &signature)
     })
     .await
     .map_err(|_| ApiError::internal())?
-    .map_err(|e| core_error(&e))?;
+    .map_err(|e| signature_error(&e))?;
     let (ok, classical_ok, pq_ok) = if retired {
         (false, false, false)
     } else {
@@ -271,20 +217,17 @@ pub async fn verify(
     details.insert("payloadSha256".to_owned(), payload_sha256);
     details.insert("keyVersion".to_owned(), key_version.to_string());
     details.insert("ok".to_owned(), ok.to_string());
-    details.insert(
-        "by".to_owned(),
-        if req.key_id.is_some() {
-            "keyId"
-        } else {
-            "publicKey"
-        }
-        .to_owned(),
-    );
+    let by = if req.key_id.is_some() {
+        "keyId"
+    } else {
+        "publicKey"
+    };
+    details.insert("by".to_owned(), by.to_owned());
     state
         .store
         .append_event(Event {
             org_id: &auth.org_id,
-            event_type: "verify",
+            event_type: EventType::Verify,
             actor: &auth.actor(),
             resource_id: Some(&key_id),
             details,

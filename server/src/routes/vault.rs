@@ -1,145 +1,47 @@
-//! The credential vault (folded in from QuantaSeal): seal, list, unseal, rotate, delete.
+//! The credential vault: seal, list, unseal, rotate, delete.
 //!
 //! Each credential gets its own `pqseal-v1` recipient key (ML-KEM-768 + X25519); the key
 //! seed is sealed under the server KEK and the values are sealed to the key with the
-//! credential id as associated data. Any refusal on a vault route is the same
-//! `403 access_denied` (no enumeration) and a `vault.denied` ledger row.
+//! credential id as associated data. Any refusal on a vault route — a missing scope
+//! (checked before the body is read), an id that is unknown, malformed, undecodable,
+//! deleted, expired or another organisation's — is the same `403 access_denied` (no
+//! enumeration) and a `vault.denied` ledger row.
 
 use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
+use postq::api::{Credential, Deleted, ErrorEnvelope, Include, SealRequest, UnsealedCredential};
 use postq::seal::{SealSecretKey, seal};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use super::{ApiQuery, check_text, page_limit};
-use super::{IdCursor, finish_page, id_cursor};
-use crate::AppState;
-use crate::auth::AuthContext;
-use crate::error::{ApiError, ApiResult, ErrorEnvelope};
+use super::extract::{ApiQuery, PathId, decode_json};
+use super::lists::CredentialList;
+use super::paging::{ListParams, finish_id_page};
+use crate::app::AppState;
+use crate::auth::{AuthContext, Scope};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::kek::Kek;
-use crate::store_vault::{
-    CredentialRow, Lookup, NewCredential, NewSealed, SealedCredential, VaultFail, seed_aad,
-};
+use crate::store::{Lookup, NewCredential, NewSealed, SealedCredential, seed_aad};
 
-/// `POST /v1/vault/credentials`. `Debug` never shows the values.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SealRequest {
-    /// A label, 1–128 characters.
-    #[schema(example = "stripe-production-key")]
-    pub name: String,
-    /// 1–64 characters of `[a-z0-9_]`: `api_key`, `password`, `certificate`, `token`, `other`, …
-    #[schema(example = "api_key")]
-    pub credential_type: String,
-    /// The secret values: a non-empty object of string → string (≤ 64 entries, ≤ 64 KiB).
-    #[schema(value_type = Object, example = json!({"key": "sk_live_abc123"}))]
-    pub values: BTreeMap<String, String>,
-    /// Days until the credential stops unsealing (1–3650); no expiry when absent.
-    pub ttl_days: Option<u32>,
+/// Why a vault request was refused, as the `vault.denied` row records it.
+#[derive(Debug, Clone, Copy)]
+enum Denial {
+    MissingScope,
+    NotFound,
+    Expired,
 }
 
-impl std::fmt::Debug for SealRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SealRequest")
-            .field("name", &self.name)
-            .field("credential_type", &self.credential_type)
-            .field("keys", &self.values.keys().collect::<Vec<_>>())
-            .field("ttl_days", &self.ttl_days)
-            .finish()
-    }
-}
-
-impl Drop for SealRequest {
-    fn drop(&mut self) {
-        for v in self.values.values_mut() {
-            v.zeroize();
+impl Denial {
+    fn as_str(self) -> &'static str {
+        match self {
+            Denial::MissingScope => "missing_scope",
+            Denial::NotFound => "not_found",
+            Denial::Expired => "expired",
         }
     }
-}
-
-/// Credential metadata (never values).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Credential {
-    #[schema(example = "cred_01JDQ3ZQ8J6V8X4K5N2M7P9R1T")]
-    pub id: String,
-    pub name: String,
-    pub credential_type: String,
-    /// Names of the stored values.
-    pub keys: Vec<String>,
-    pub created_at: String,
-    /// Last re-encryption under a new key.
-    pub rotated_at: Option<String>,
-    /// When the credential stops unsealing (`null` = never).
-    pub expires_at: Option<String>,
-    /// 1, incremented by every rotation.
-    pub version: u32,
-    /// SHA-256 (hex) of the current ML-KEM-768 + X25519 sealing public key.
-    pub seal_public_key_fingerprint: String,
-}
-
-/// A credential with its values. `Debug` hides them; they are zeroized on drop.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UnsealedCredential {
-    #[serde(flatten)]
-    pub credential: Credential,
-    #[schema(value_type = Object)]
-    pub values: BTreeMap<String, String>,
-}
-
-impl std::fmt::Debug for UnsealedCredential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UnsealedCredential")
-            .field("credential", &self.credential)
-            .field("values", &"<redacted>")
-            .finish()
-    }
-}
-
-impl Drop for UnsealedCredential {
-    fn drop(&mut self) {
-        for v in self.values.values_mut() {
-            v.zeroize();
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CredentialList {
-    pub data: Vec<Credential>,
-    #[serde(rename = "nextCursor")]
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeletedCredential {
-    pub id: String,
-    pub deleted: bool,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CredentialListParams {
-    /// Page size, 1–100 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from a previous `nextCursor`.
-    pub cursor: Option<String>,
-}
-
-/// The one answer to every refused vault access.
-pub fn access_denied() -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "access_denied", "Access denied.")
-}
-
-fn has_scope(auth: &AuthContext, scope: &str) -> bool {
-    auth.scopes.iter().any(|s| s == scope)
 }
 
 /// Record the refusal in the ledger and answer the uniform 403.
@@ -148,40 +50,60 @@ async fn deny(
     auth: &AuthContext,
     resource: Option<&str>,
     operation: &str,
-    reason: &str,
+    why: Denial,
 ) -> ApiError {
     if let Err(e) = state
         .store
-        .vault_denied(&auth.org_id, &auth.actor(), resource, operation, reason)
+        .vault_denied(
+            &auth.org_id,
+            &auth.actor(),
+            resource,
+            operation,
+            why.as_str(),
+        )
         .await
     {
         tracing::error!(error = %e, "could not record vault.denied");
     }
     tracing::info!(operation, "vault access denied");
-    access_denied()
+    ApiError::access_denied()
 }
 
-fn to_credential(r: CredentialRow) -> Credential {
-    Credential {
-        id: r.id,
-        name: r.name,
-        credential_type: r.credential_type,
-        keys: r.keys,
-        created_at: r.created_at,
-        rotated_at: r.rotated_at,
-        expires_at: r.expires_at,
-        version: r.version,
-        seal_public_key_fingerprint: r.seal_fingerprint,
+/// The scope check every vault route starts with.
+async fn require(
+    state: &AppState,
+    auth: &AuthContext,
+    scope: Scope,
+    resource: Option<&str>,
+    operation: &str,
+) -> ApiResult<()> {
+    if auth.has(scope) {
+        Ok(())
+    } else {
+        Err(deny(state, auth, resource, operation, Denial::MissingScope).await)
     }
 }
 
-fn vault_error(e: VaultFail) -> ApiError {
-    match e {
-        VaultFail::Db(e) => ApiError::from(e),
-        VaultFail::Crypto => {
-            tracing::error!("vault sealing failed");
-            ApiError::internal()
+/// A credential id from the path; anything that cannot name one is refused like an
+/// unknown id.
+async fn credential_id(
+    state: &AppState,
+    auth: &AuthContext,
+    id: PathId,
+    operation: &str,
+) -> ApiResult<String> {
+    match id {
+        PathId::Id(id) if ids::is_id("cred", &id) => Ok(id),
+        PathId::Id(raw) | PathId::Undecodable(raw) => {
+            Err(deny(state, auth, Some(&raw), operation, Denial::NotFound).await)
         }
+    }
+}
+
+/// The text of a path id for the `vault.denied` row, whatever its shape.
+fn raw_id(id: &PathId) -> &str {
+    match id {
+        PathId::Id(id) | PathId::Undecodable(id) => id,
     }
 }
 
@@ -208,93 +130,28 @@ fn open_values(kek: &Kek, id: &str, sealed: &SealedCredential) -> Option<Zeroizi
     sk.open(&sealed.ciphertext, id.as_bytes()).ok()
 }
 
-fn decode_seal_request(bytes: &[u8]) -> Result<SealRequest, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::validation("A JSON body is required."));
-    }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let req: SealRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        // Never echo anything that might be part of a secret value.
-        if path == "values" || path.starts_with("values.") {
-            ApiError::validation("values: must be an object of string to string.")
-        } else if path != "." {
-            ApiError::validation(format!("{path}: {inner}."))
-        } else if inner.is_syntax() || inner.is_eof() {
-            ApiError::validation("Malformed JSON body.")
-        } else {
-            ApiError::validation(format!("{inner}."))
-        }
-    })?;
-    de.end()
-        .map_err(|_| ApiError::validation("Malformed JSON body."))?;
-    Ok(req)
-}
-
-fn validate(req: &SealRequest) -> Result<(), ApiError> {
-    check_text("name", &req.name, 128)?;
-    let t = &req.credential_type;
-    if t.is_empty()
-        || t.len() > 64
-        || !t
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        return Err(ApiError::validation(
-            "credentialType must be 1-64 characters of [a-z0-9_].",
-        ));
-    }
-    if req.values.is_empty() {
-        return Err(ApiError::validation("values must not be empty."));
-    }
-    if req.values.len() > 64 {
-        return Err(ApiError::validation("values may hold at most 64 entries."));
-    }
-    for k in req.values.keys() {
-        if k.is_empty() || k.chars().count() > 128 || k.chars().any(char::is_control) {
-            return Err(ApiError::validation(
-                "values: names must be 1-128 characters without control characters.",
-            ));
-        }
-    }
-    if let Some(days) = req.ttl_days
-        && !(1..=3650).contains(&days)
-    {
-        return Err(ApiError::validation("ttlDays must be between 1 and 3650."));
-    }
-    Ok(())
-}
-
 /// Seal a credential.
 #[utoipa::path(post, path = "/v1/vault/credentials", tag = "vault", request_body = SealRequest,
     security(("bearer" = []), ("apiKey" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replay-safe retries")),
     responses(
         (status = 200, description = "The sealed credential's metadata", body = Credential),
-        (status = 400, description = "Malformed seal request", body = ErrorEnvelope),
+        (status = 400, description = "Malformed seal request (never echoes a value)", body = ErrorEnvelope),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "access_denied (missing vault:write)", body = ErrorEnvelope),
+        (status = 403, description = "access_denied (missing vault:write; checked before the body)", body = ErrorEnvelope),
     ))]
-pub async fn seal_credential(
+pub(crate) async fn seal_credential(
     State(state): State<AppState>,
     auth: AuthContext,
     body: Bytes,
 ) -> ApiResult<Json<Credential>> {
-    if !has_scope(&auth, "vault:write") {
-        return Err(deny(&state, &auth, None, "seal", "missing_scope").await);
-    }
-    let req = decode_seal_request(&body)?;
-    validate(&req)?;
+    require(&state, &auth, Scope::VaultWrite, None, "seal").await?;
+    let req: SealRequest = decode_json(&body, &["values"])?;
+    req.validate().map_err(|e| ApiError::from_rule(&e))?;
     let plaintext = Zeroizing::new(
         serde_json::to_vec(&req.values)
-            .map_err(|_| ApiError::validation("values: must be an object of string to string."))?,
+            .map_err(|_| ApiError::validation("values: not of the expected shape."))?,
     );
-    if plaintext.len() > 64 * 1024 {
-        return Err(ApiError::validation(
-            "values must be at most 64 KiB as JSON.",
-        ));
-    }
     let expires_at = req.ttl_days.map(|d| {
         ids::format_ts(time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)))
     });
@@ -305,19 +162,18 @@ pub async fn seal_credential(
         expires_at,
     };
     let kek = state.kek.clone();
-    let row = state
+    let credential = state
         .store
         .vault_insert(&auth.org_id, &auth.actor(), &new, |id| {
             seal_values(&kek, id, 1, &plaintext)
         })
-        .await
-        .map_err(vault_error)?;
-    tracing::info!(credential_id = %row.id, "credential sealed");
-    Ok(Json(to_credential(row)))
+        .await?;
+    tracing::info!(credential_id = %credential.id, "credential sealed");
+    Ok(Json(credential))
 }
 
 /// List credentials (metadata only, newest first; expired ones are gone).
-#[utoipa::path(get, path = "/v1/vault/credentials", tag = "vault", params(CredentialListParams),
+#[utoipa::path(get, path = "/v1/vault/credentials", tag = "vault", params(ListParams),
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, description = "A page of credential metadata", body = CredentialList),
@@ -325,25 +181,19 @@ pub async fn seal_credential(
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
         (status = 403, description = "access_denied (missing vault:read)", body = ErrorEnvelope),
     ))]
-pub async fn list_credentials(
+pub(crate) async fn list_credentials(
     State(state): State<AppState>,
     auth: AuthContext,
-    ApiQuery(params): ApiQuery<CredentialListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<CredentialList>> {
-    if !has_scope(&auth, "vault:read") {
-        return Err(deny(&state, &auth, None, "list", "missing_scope").await);
-    }
-    let limit = page_limit(params.limit)?;
-    let before = id_cursor(params.cursor.as_deref(), "cred")?;
-    let mut rows = state
+    require(&state, &auth, Scope::VaultRead, None, "list").await?;
+    let page = params.page(&[] as &[Include], "cred")?;
+    let mut data = state
         .store
-        .vault_list(&auth.org_id, before.as_deref(), limit)
+        .vault_list(&auth.org_id, page.before.as_deref(), page.limit)
         .await?;
-    let next_cursor = finish_page(&mut rows, limit, |r| IdCursor { id: r.id.clone() });
-    Ok(Json(CredentialList {
-        data: rows.into_iter().map(to_credential).collect(),
-        next_cursor,
-    }))
+    let next_cursor = finish_id_page(&mut data, page.limit, |c| &c.id);
+    Ok(Json(CredentialList { data, next_cursor }))
 }
 
 /// Unseal: decrypt and return a credential's values (a `vault.unseal` ledger row).
@@ -353,28 +203,24 @@ pub async fn list_credentials(
     responses(
         (status = 200, description = "The credential with its values", body = UnsealedCredential),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "access_denied: unknown, deleted, expired or another organisation's id, or missing vault:read", body = ErrorEnvelope),
+        (status = 403, description = "access_denied: unknown, malformed, deleted, expired or another organisation's id, or missing vault:read", body = ErrorEnvelope),
     ))]
-pub async fn unseal_credential(
+pub(crate) async fn unseal_credential(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path(id): Path<String>,
+    id: PathId,
 ) -> ApiResult<Json<UnsealedCredential>> {
     const OP: &str = "unseal";
-    if !has_scope(&auth, "vault:read") {
-        return Err(deny(&state, &auth, Some(&id), OP, "missing_scope").await);
-    }
-    if !ids::is_id("cred", &id) {
-        return Err(deny(&state, &auth, Some(&id), OP, "not_found").await);
-    }
-    let (row, sealed) = match state
+    require(&state, &auth, Scope::VaultRead, Some(raw_id(&id)), OP).await?;
+    let id = credential_id(&state, &auth, id, OP).await?;
+    let (credential, sealed) = match state
         .store
         .vault_unseal(&auth.org_id, &auth.actor(), &id)
         .await?
     {
         Lookup::Found(found) => found,
-        Lookup::Missing => return Err(deny(&state, &auth, Some(&id), OP, "not_found").await),
-        Lookup::Expired => return Err(deny(&state, &auth, Some(&id), OP, "expired").await),
+        Lookup::Missing => return Err(deny(&state, &auth, Some(&id), OP, Denial::NotFound).await),
+        Lookup::Expired => return Err(deny(&state, &auth, Some(&id), OP, Denial::Expired).await),
     };
     let kek = state.kek.clone();
     let cred_id = id.clone();
@@ -387,10 +233,7 @@ pub async fn unseal_credential(
         })?;
     let values: BTreeMap<String, String> =
         serde_json::from_slice(&plaintext).map_err(|_| ApiError::internal())?;
-    Ok(Json(UnsealedCredential {
-        credential: to_credential(row),
-        values,
-    }))
+    Ok(Json(UnsealedCredential { credential, values }))
 }
 
 /// Rotate: re-encrypt under a fresh ML-KEM-768 + X25519 key; the old ciphertext and key
@@ -402,20 +245,16 @@ pub async fn unseal_credential(
     responses(
         (status = 200, description = "The credential's new metadata", body = Credential),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "access_denied: unknown, deleted, expired or another organisation's id, or missing vault:write", body = ErrorEnvelope),
+        (status = 403, description = "access_denied: unknown, malformed, deleted, expired or another organisation's id, or missing vault:write", body = ErrorEnvelope),
     ))]
-pub async fn rotate_credential(
+pub(crate) async fn rotate_credential(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path(id): Path<String>,
+    id: PathId,
 ) -> ApiResult<Json<Credential>> {
     const OP: &str = "rotate";
-    if !has_scope(&auth, "vault:write") {
-        return Err(deny(&state, &auth, Some(&id), OP, "missing_scope").await);
-    }
-    if !ids::is_id("cred", &id) {
-        return Err(deny(&state, &auth, Some(&id), OP, "not_found").await);
-    }
+    require(&state, &auth, Scope::VaultWrite, Some(raw_id(&id)), OP).await?;
+    let id = credential_id(&state, &auth, id, OP).await?;
     let kek = state.kek.clone();
     let outcome = state
         .store
@@ -423,15 +262,14 @@ pub async fn rotate_credential(
             let plaintext = open_values(&kek, &id, old)?;
             seal_values(&kek, &id, old.version + 1, &plaintext)
         })
-        .await
-        .map_err(vault_error)?;
+        .await?;
     match outcome {
-        Lookup::Found(row) => {
-            tracing::info!(credential_id = %id, version = row.version, "credential rotated");
-            Ok(Json(to_credential(row)))
+        Lookup::Found(credential) => {
+            tracing::info!(credential_id = %id, version = credential.version, "credential rotated");
+            Ok(Json(credential))
         }
-        Lookup::Missing => Err(deny(&state, &auth, Some(&id), OP, "not_found").await),
-        Lookup::Expired => Err(deny(&state, &auth, Some(&id), OP, "expired").await),
+        Lookup::Missing => Err(deny(&state, &auth, Some(&id), OP, Denial::NotFound).await),
+        Lookup::Expired => Err(deny(&state, &auth, Some(&id), OP, Denial::Expired).await),
     }
 }
 
@@ -441,22 +279,18 @@ pub async fn rotate_credential(
         ("Idempotency-Key" = Option<String>, Header, description = "Replay-safe retries")),
     security(("bearer" = []), ("apiKey" = [])),
     responses(
-        (status = 200, description = "Deleted", body = DeletedCredential),
+        (status = 200, description = "Deleted", body = Deleted),
         (status = 401, description = "Bad or missing API key", body = ErrorEnvelope),
-        (status = 403, description = "access_denied: unknown, deleted, expired or another organisation's id, or missing vault:write", body = ErrorEnvelope),
+        (status = 403, description = "access_denied: unknown, malformed, deleted, expired or another organisation's id, or missing vault:write", body = ErrorEnvelope),
     ))]
-pub async fn delete_credential(
+pub(crate) async fn delete_credential(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path(id): Path<String>,
-) -> ApiResult<Json<DeletedCredential>> {
+    id: PathId,
+) -> ApiResult<Json<Deleted>> {
     const OP: &str = "delete";
-    if !has_scope(&auth, "vault:write") {
-        return Err(deny(&state, &auth, Some(&id), OP, "missing_scope").await);
-    }
-    if !ids::is_id("cred", &id) {
-        return Err(deny(&state, &auth, Some(&id), OP, "not_found").await);
-    }
+    require(&state, &auth, Scope::VaultWrite, Some(raw_id(&id)), OP).await?;
+    let id = credential_id(&state, &auth, id, OP).await?;
     match state
         .store
         .vault_delete(&auth.org_id, &auth.actor(), &id)
@@ -464,9 +298,9 @@ pub async fn delete_credential(
     {
         Lookup::Found(()) => {
             tracing::info!(credential_id = %id, "credential deleted");
-            Ok(Json(DeletedCredential { id, deleted: true }))
+            Ok(Json(Deleted { id, deleted: true }))
         }
-        Lookup::Missing => Err(deny(&state, &auth, Some(&id), OP, "not_found").await),
-        Lookup::Expired => Err(deny(&state, &auth, Some(&id), OP, "expired").await),
+        Lookup::Missing => Err(deny(&state, &auth, Some(&id), OP, Denial::NotFound).await),
+        Lookup::Expired => Err(deny(&state, &auth, Some(&id), OP, Denial::Expired).await),
     }
 }

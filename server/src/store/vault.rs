@@ -1,34 +1,71 @@
-//! Storage of vault credentials (issue 4). Only sealed material is stored: the
+//! Vault credentials (`vault_credentials`). Only sealed material is stored: the
 //! per-credential seal key seed under the KEK and the `pqseal-v1` envelope of the values.
 //! Every access appends its ledger row in the same transaction.
 
 use std::collections::BTreeMap;
 
-use sqlx::{Row, Sqlite, Transaction};
+use postq::api::Credential;
+use postq::ledger::EventType;
+use sqlx::{Sqlite, Transaction};
 
+use super::ledger::{Event, append};
+use super::{Store, StoreError, StoreResult, int, json_text, page_rows, stored_json};
 use crate::ids;
-use crate::ledger::{self, Event};
-use crate::store::Store;
 
-/// Credential metadata as stored (no secrets).
-#[derive(Debug, Clone)]
-pub struct CredentialRow {
-    pub id: String,
-    pub name: String,
-    pub credential_type: String,
-    pub keys: Vec<String>,
-    pub version: u32,
-    pub seal_fingerprint: String,
-    pub created_at: String,
-    pub rotated_at: Option<String>,
-    pub expires_at: Option<String>,
+#[derive(sqlx::FromRow)]
+struct CredentialRow {
+    id: String,
+    name: String,
+    credential_type: String,
+    value_keys: String,
+    version: u32,
+    seal_fingerprint: String,
+    created_at: String,
+    rotated_at: Option<String>,
+    expires_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, name, credential_type, value_keys, version, seal_fingerprint, created_at, rotated_at, expires_at";
+
+impl CredentialRow {
+    fn expired(&self, now: &str) -> bool {
+        self.expires_at.as_deref().is_some_and(|e| e <= now)
+    }
+
+    fn into_credential(self) -> StoreResult<Credential> {
+        Ok(Credential {
+            keys: stored_json(
+                "vault_credentials",
+                &self.id,
+                "value_keys",
+                &self.value_keys,
+            )?,
+            id: self.id,
+            name: self.name,
+            credential_type: self.credential_type,
+            created_at: self.created_at,
+            rotated_at: self.rotated_at,
+            expires_at: self.expires_at,
+            version: self.version,
+            seal_public_key_fingerprint: Some(self.seal_fingerprint),
+        })
+    }
+}
+
+/// Metadata and sealed material of one credential, read together.
+#[derive(sqlx::FromRow)]
+struct SealedRow {
+    #[sqlx(flatten)]
+    meta: CredentialRow,
+    sealed_seed: Vec<u8>,
+    ciphertext: Vec<u8>,
 }
 
 /// The sealed half of a credential: the KEK-sealed key seed and the envelope.
-pub struct SealedCredential {
-    pub version: u32,
-    pub sealed_seed: Vec<u8>,
-    pub ciphertext: Vec<u8>,
+pub(crate) struct SealedCredential {
+    pub(crate) version: u32,
+    pub(crate) sealed_seed: Vec<u8>,
+    pub(crate) ciphertext: Vec<u8>,
 }
 
 impl std::fmt::Debug for SealedCredential {
@@ -40,10 +77,10 @@ impl std::fmt::Debug for SealedCredential {
 }
 
 /// What a seal or a rotation writes.
-pub struct NewSealed {
-    pub seal_fingerprint: String,
-    pub sealed_seed: Vec<u8>,
-    pub ciphertext: Vec<u8>,
+pub(crate) struct NewSealed {
+    pub(crate) seal_fingerprint: String,
+    pub(crate) sealed_seed: Vec<u8>,
+    pub(crate) ciphertext: Vec<u8>,
 }
 
 impl std::fmt::Debug for NewSealed {
@@ -56,30 +93,16 @@ impl std::fmt::Debug for NewSealed {
 
 /// A new credential's metadata.
 #[derive(Debug, Clone)]
-pub struct NewCredential {
-    pub name: String,
-    pub credential_type: String,
-    pub keys: Vec<String>,
-    pub expires_at: Option<String>,
-}
-
-/// Why a vault write did not happen.
-#[derive(Debug)]
-pub enum VaultFail {
-    Db(sqlx::Error),
-    /// Key generation, sealing or opening failed (details never leave the server).
-    Crypto,
-}
-
-impl From<sqlx::Error> for VaultFail {
-    fn from(e: sqlx::Error) -> Self {
-        VaultFail::Db(e)
-    }
+pub(crate) struct NewCredential {
+    pub(crate) name: String,
+    pub(crate) credential_type: String,
+    pub(crate) keys: Vec<String>,
+    pub(crate) expires_at: Option<String>,
 }
 
 /// The state of a credential named by a request.
 #[derive(Debug)]
-pub enum Lookup<T> {
+pub(crate) enum Lookup<T> {
     Found(T),
     /// No such credential in this organisation (unknown, deleted, another org's).
     Missing,
@@ -88,28 +111,8 @@ pub enum Lookup<T> {
 }
 
 /// The associated data binding a sealed seed to its credential and version.
-pub fn seed_aad(credential_id: &str, version: u32) -> String {
+pub(crate) fn seed_aad(credential_id: &str, version: u32) -> String {
     format!("postq:vault-key:{credential_id}:v{version}")
-}
-
-const COLUMNS: &str = "id, name, credential_type, value_keys, version, seal_fingerprint, created_at, rotated_at, expires_at";
-
-fn row_of(r: &sqlx::sqlite::SqliteRow) -> CredentialRow {
-    CredentialRow {
-        id: r.get("id"),
-        name: r.get("name"),
-        credential_type: r.get("credential_type"),
-        keys: serde_json::from_str(&r.get::<String, _>("value_keys")).unwrap_or_default(),
-        version: u32::try_from(r.get::<i64, _>("version")).unwrap_or(0),
-        seal_fingerprint: r.get("seal_fingerprint"),
-        created_at: r.get("created_at"),
-        rotated_at: r.get("rotated_at"),
-        expires_at: r.get("expires_at"),
-    }
-}
-
-fn expired(row: &CredentialRow, now: &str) -> bool {
-    row.expires_at.as_deref().is_some_and(|e| e <= now)
 }
 
 fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
@@ -125,8 +128,8 @@ async fn purge_expired(
     tx: &mut Transaction<'static, Sqlite>,
     org_id: &str,
     now: &str,
-) -> Result<(), sqlx::Error> {
-    let ids: Vec<String> = sqlx::query_scalar(
+) -> StoreResult<()> {
+    let expired: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM vault_credentials
          WHERE org_id = ? AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY id",
     )
@@ -134,16 +137,16 @@ async fn purge_expired(
     .bind(now)
     .fetch_all(&mut **tx)
     .await?;
-    for id in ids {
+    for id in expired {
         sqlx::query("DELETE FROM vault_credentials WHERE id = ?")
             .bind(&id)
             .execute(&mut **tx)
             .await?;
-        ledger::append(
+        append(
             tx,
             Event {
                 org_id,
-                event_type: "vault.expire",
+                event_type: EventType::VaultExpire,
                 actor: "system:ttl",
                 resource_id: Some(&id),
                 details: BTreeMap::new(),
@@ -154,21 +157,36 @@ async fn purge_expired(
     Ok(())
 }
 
+/// One credential with its sealed material, within `tx`.
+async fn sealed_row(
+    tx: &mut Transaction<'static, Sqlite>,
+    org_id: &str,
+    id: &str,
+) -> StoreResult<Option<SealedRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, sealed_seed, ciphertext FROM vault_credentials WHERE org_id = ? AND id = ?"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
 impl Store {
     /// Seal a new credential: the id is drawn while the writer is held (id order is
     /// commit order), `seal` makes the key and envelope for that id.
-    pub async fn vault_insert(
+    pub(crate) async fn vault_insert(
         &self,
         org_id: &str,
         actor: &str,
         new: &NewCredential,
         seal: impl FnOnce(&str) -> Option<NewSealed>,
-    ) -> Result<CredentialRow, VaultFail> {
+    ) -> StoreResult<Credential> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
         purge_expired(&mut tx, org_id, &now).await?;
         let id = ids::new_id("cred");
-        let sealed = seal(&id).ok_or(VaultFail::Crypto)?;
+        let sealed = seal(&id).ok_or(StoreError::Crypto)?;
         sqlx::query(
             "INSERT INTO vault_credentials (id, org_id, name, credential_type, value_keys, version,
                  seal_fingerprint, sealed_seed, ciphertext, created_at, rotated_at, expires_at)
@@ -178,7 +196,7 @@ impl Store {
         .bind(org_id)
         .bind(&new.name)
         .bind(&new.credential_type)
-        .bind(serde_json::to_string(&new.keys).unwrap_or_else(|_| "[]".into()))
+        .bind(json_text(&new.keys))
         .bind(&sealed.seal_fingerprint)
         .bind(&sealed.sealed_seed)
         .bind(&sealed.ciphertext)
@@ -194,11 +212,11 @@ impl Store {
         if let Some(e) = &new.expires_at {
             d.insert("expiresAt".to_owned(), e.clone());
         }
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "vault.seal",
+                event_type: EventType::VaultSeal,
                 actor,
                 resource_id: Some(&id),
                 details: d,
@@ -206,125 +224,108 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(CredentialRow {
+        Ok(Credential {
             id,
             name: new.name.clone(),
             credential_type: new.credential_type.clone(),
             keys: new.keys.clone(),
-            version: 1,
-            seal_fingerprint: sealed.seal_fingerprint,
             created_at: now,
             rotated_at: None,
             expires_at: new.expires_at.clone(),
+            version: 1,
+            seal_public_key_fingerprint: Some(sealed.seal_fingerprint),
         })
     }
 
     /// Unexpired credentials, newest first, keyset-paginated; up to `limit + 1` rows.
-    pub async fn vault_list(
+    pub(crate) async fn vault_list(
         &self,
         org_id: &str,
         before: Option<&str>,
         limit: u32,
-    ) -> Result<Vec<CredentialRow>, sqlx::Error> {
-        let sql = format!(
+    ) -> StoreResult<Vec<Credential>> {
+        let rows: Vec<CredentialRow> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM vault_credentials
              WHERE org_id = ? AND (? IS NULL OR id < ?) AND (expires_at IS NULL OR expires_at > ?)
              ORDER BY id DESC LIMIT ?"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(org_id)
-            .bind(before)
-            .bind(before)
-            .bind(ids::now())
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.reader)
-            .await?;
-        Ok(rows.iter().map(row_of).collect())
+        ))
+        .bind(org_id)
+        .bind(before)
+        .bind(before)
+        .bind(ids::now())
+        .bind(page_rows(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter()
+            .map(CredentialRow::into_credential)
+            .collect()
     }
 
     /// Read a credential for unsealing and record the access (`vault.unseal`) in the
     /// same transaction, so no values are handed out without a ledger row.
-    pub async fn vault_unseal(
+    pub(crate) async fn vault_unseal(
         &self,
         org_id: &str,
         actor: &str,
         id: &str,
-    ) -> Result<Lookup<(CredentialRow, SealedCredential)>, sqlx::Error> {
+    ) -> StoreResult<Lookup<(Credential, SealedCredential)>> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
-        let sql = format!(
-            "SELECT {COLUMNS}, sealed_seed, ciphertext FROM vault_credentials WHERE org_id = ? AND id = ?"
-        );
-        let Some(r) = sqlx::query(&sql)
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
+        let Some(row) = sealed_row(&mut tx, org_id, id).await? else {
             return Ok(Lookup::Missing);
         };
-        let row = row_of(&r);
-        if expired(&row, &now) {
+        if row.meta.expired(&now) {
             return Ok(Lookup::Expired);
         }
         let sealed = SealedCredential {
-            version: row.version,
-            sealed_seed: r.get("sealed_seed"),
-            ciphertext: r.get("ciphertext"),
+            version: row.meta.version,
+            sealed_seed: row.sealed_seed,
+            ciphertext: row.ciphertext,
         };
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "vault.unseal",
+                event_type: EventType::VaultUnseal,
                 actor,
                 resource_id: Some(id),
-                details: details(&[("version", row.version.to_string())]),
+                details: details(&[("version", sealed.version.to_string())]),
             },
         )
         .await?;
         tx.commit().await?;
-        Ok(Lookup::Found((row, sealed)))
+        Ok(Lookup::Found((row.meta.into_credential()?, sealed)))
     }
 
     /// Re-seal under a new key: `reseal` opens the old envelope and makes a new key and
     /// envelope; both columns are replaced (the old ones are gone), `version` + 1.
-    pub async fn vault_rotate(
+    pub(crate) async fn vault_rotate(
         &self,
         org_id: &str,
         actor: &str,
         id: &str,
         reseal: impl FnOnce(&SealedCredential) -> Option<NewSealed>,
-    ) -> Result<Lookup<CredentialRow>, VaultFail> {
+    ) -> StoreResult<Lookup<Credential>> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
-        let sql = format!(
-            "SELECT {COLUMNS}, sealed_seed, ciphertext FROM vault_credentials WHERE org_id = ? AND id = ?"
-        );
-        let Some(r) = sqlx::query(&sql)
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
+        let Some(row) = sealed_row(&mut tx, org_id, id).await? else {
             return Ok(Lookup::Missing);
         };
-        let mut row = row_of(&r);
-        if expired(&row, &now) {
+        if row.meta.expired(&now) {
             return Ok(Lookup::Expired);
         }
         let old = SealedCredential {
-            version: row.version,
-            sealed_seed: r.get("sealed_seed"),
-            ciphertext: r.get("ciphertext"),
+            version: row.meta.version,
+            sealed_seed: row.sealed_seed,
+            ciphertext: row.ciphertext,
         };
-        let new = reseal(&old).ok_or(VaultFail::Crypto)?;
-        let version = row.version + 1;
+        let new = reseal(&old).ok_or(StoreError::Crypto)?;
+        let version = old.version + 1;
         sqlx::query(
             "UPDATE vault_credentials SET version = ?, seal_fingerprint = ?, sealed_seed = ?,
                  ciphertext = ?, rotated_at = ? WHERE id = ? AND org_id = ?",
         )
-        .bind(i64::from(version))
+        .bind(int(version))
         .bind(&new.seal_fingerprint)
         .bind(&new.sealed_seed)
         .bind(&new.ciphertext)
@@ -333,11 +334,11 @@ impl Store {
         .bind(org_id)
         .execute(&mut *tx)
         .await?;
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "vault.rotate",
+                event_type: EventType::VaultRotate,
                 actor,
                 resource_id: Some(id),
                 details: details(&[
@@ -348,32 +349,33 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        row.version = version;
-        row.seal_fingerprint = new.seal_fingerprint;
-        row.rotated_at = Some(now);
-        Ok(Lookup::Found(row))
+        let mut meta = row.meta;
+        meta.version = version;
+        meta.seal_fingerprint = new.seal_fingerprint;
+        meta.rotated_at = Some(now);
+        Ok(Lookup::Found(meta.into_credential()?))
     }
 
     /// Delete a credential (its key seed and envelope with it).
-    pub async fn vault_delete(
+    pub(crate) async fn vault_delete(
         &self,
         org_id: &str,
         actor: &str,
         id: &str,
-    ) -> Result<Lookup<()>, sqlx::Error> {
+    ) -> StoreResult<Lookup<()>> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
-        let sql = format!("SELECT {COLUMNS} FROM vault_credentials WHERE org_id = ? AND id = ?");
-        let Some(r) = sqlx::query(&sql)
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
+        let row: Option<CredentialRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM vault_credentials WHERE org_id = ? AND id = ?"
+        ))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
             return Ok(Lookup::Missing);
         };
-        let row = row_of(&r);
-        if expired(&row, &now) {
+        if row.expired(&now) {
             return Ok(Lookup::Expired);
         }
         sqlx::query("DELETE FROM vault_credentials WHERE id = ? AND org_id = ?")
@@ -381,11 +383,11 @@ impl Store {
             .bind(org_id)
             .execute(&mut *tx)
             .await?;
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "vault.delete",
+                event_type: EventType::VaultDelete,
                 actor,
                 resource_id: Some(id),
                 details: details(&[("version", row.version.to_string())]),
@@ -397,23 +399,23 @@ impl Store {
     }
 
     /// Record a refused vault access (`vault.denied`), purging expired credentials first.
-    pub async fn vault_denied(
+    pub(crate) async fn vault_denied(
         &self,
         org_id: &str,
         actor: &str,
         resource_id: Option<&str>,
         operation: &str,
         reason: &str,
-    ) -> Result<(), sqlx::Error> {
+    ) -> StoreResult<()> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
         purge_expired(&mut tx, org_id, &now).await?;
         let resource: Option<String> = resource_id.map(|r| r.chars().take(128).collect());
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "vault.denied",
+                event_type: EventType::VaultDenied,
                 actor,
                 resource_id: resource.as_deref(),
                 details: details(&[

@@ -1,37 +1,83 @@
-//! Storage of managed hybrid signing keys and their versions.
+//! Managed hybrid signing keys and their versions (`hybrid_keys`, `hybrid_key_versions`).
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
+use postq::api::{HybridKey, KeyVersion};
+use postq::ledger::EventType;
 
+use super::ledger::{Event, append};
+use super::{Store, StoreResult, int};
 use crate::ids;
-use crate::ledger::{self, Event};
-use crate::store::Store;
 
-#[derive(Debug, Clone)]
-pub struct KeyRow {
-    pub id: String,
-    pub name: String,
-    pub algorithm: String,
-    pub backend: String,
-    pub latest_version: u32,
-    pub min_version: u32,
-    pub created_at: String,
-    pub rotated_at: Option<String>,
+/// A key as stored (its latest version's public key is in `hybrid_key_versions`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) algorithm: String,
+    pub(crate) backend: String,
+    pub(crate) latest_version: u32,
+    pub(crate) min_version: u32,
+    pub(crate) created_at: String,
+    pub(crate) rotated_at: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct KeyVersionRow {
-    pub version: u32,
-    pub public_key: String,
-    pub fingerprint: String,
-    pub created_at: String,
+const KEY_COLUMNS: &str =
+    "id, name, algorithm, backend, latest_version, min_version, created_at, rotated_at";
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: u32,
+    public_key: String,
+    fingerprint: String,
+    created_at: String,
+}
+
+impl From<VersionRow> for KeyVersion {
+    fn from(v: VersionRow) -> Self {
+        KeyVersion {
+            version: v.version,
+            public_key: v.public_key,
+            fingerprint: v.fingerprint,
+            created_at: v.created_at,
+        }
+    }
+}
+
+impl KeyRow {
+    /// The wire form; `versions` must hold the latest version (else `None`: the row and
+    /// its versions disagree).
+    pub(crate) fn into_key(
+        self,
+        versions: Vec<KeyVersion>,
+        with_versions: bool,
+    ) -> Option<HybridKey> {
+        let latest = versions
+            .iter()
+            .find(|v| v.version == self.latest_version)?
+            .clone();
+        Some(HybridKey {
+            id: self.id,
+            name: self.name,
+            algorithm: self.algorithm,
+            backend: self.backend,
+            pq_ready: true,
+            version: self.latest_version,
+            min_version: self.min_version,
+            public_key: latest.public_key,
+            fingerprint: latest.fingerprint,
+            created_at: self.created_at,
+            rotated_at: self.rotated_at,
+            versions: with_versions.then_some(versions),
+        })
+    }
 }
 
 /// A version's private half, sealed under the KEK (never leaves the server).
-pub struct SealedVersion {
-    pub version: u32,
-    pub sealed_private: Vec<u8>,
+#[derive(sqlx::FromRow)]
+pub(crate) struct SealedVersion {
+    pub(crate) version: u32,
+    pub(crate) sealed_private: Vec<u8>,
 }
 
 impl std::fmt::Debug for SealedVersion {
@@ -43,48 +89,43 @@ impl std::fmt::Debug for SealedVersion {
 }
 
 /// What a new version stores.
-pub struct NewVersion {
-    pub version: u32,
-    pub public_key: String,
-    pub fingerprint: String,
-    pub sealed_private: Vec<u8>,
+pub(crate) struct NewVersion {
+    pub(crate) version: u32,
+    pub(crate) public_key: String,
+    pub(crate) fingerprint: String,
+    pub(crate) sealed_private: Vec<u8>,
 }
 
 /// The associated data binding a sealed private key to its key id and version.
-pub fn private_aad(key_id: &str, version: u32) -> String {
+pub(crate) fn private_aad(key_id: &str, version: u32) -> String {
     format!("postq:hybrid-key:{key_id}:v{version}")
-}
-
-fn u32_of(v: i64) -> u32 {
-    u32::try_from(v).unwrap_or(0)
-}
-
-fn key_from_row(r: &sqlx::sqlite::SqliteRow) -> KeyRow {
-    KeyRow {
-        id: r.get("id"),
-        name: r.get("name"),
-        algorithm: r.get("algorithm"),
-        backend: r.get("backend"),
-        latest_version: u32_of(r.get("latest_version")),
-        min_version: u32_of(r.get("min_version")),
-        created_at: r.get("created_at"),
-        rotated_at: r.get("rotated_at"),
-    }
 }
 
 /// Result of a rotation attempt.
 #[derive(Debug)]
-pub enum RotateOutcome {
+pub(crate) enum RotateOutcome {
     Rotated(KeyRow),
     /// Another rotation got there first; retry with the new latest version.
     Raced,
     NotFound,
 }
 
+#[derive(sqlx::FromRow)]
+struct Versions {
+    latest_version: u32,
+    min_version: u32,
+}
+
+fn details(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
 impl Store {
     /// Store a new key with its version 1, and its ledger row, in one transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_hybrid_key(
+    pub(crate) async fn insert_hybrid_key(
         &self,
         org_id: &str,
         actor: &str,
@@ -92,7 +133,7 @@ impl Store {
         name: &str,
         algorithm: &str,
         v1: NewVersion,
-    ) -> Result<KeyRow, sqlx::Error> {
+    ) -> StoreResult<KeyRow> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -107,18 +148,18 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         insert_version(&mut tx, id, &v1, &now).await?;
-        let mut details = BTreeMap::new();
-        details.insert("algorithm".to_owned(), algorithm.to_owned());
-        details.insert("version".to_owned(), "1".to_owned());
-        details.insert("fingerprint".to_owned(), v1.fingerprint.clone());
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "key.create",
+                event_type: EventType::KeyCreate,
                 actor,
                 resource_id: Some(id),
-                details,
+                details: details(&[
+                    ("algorithm", algorithm.to_owned()),
+                    ("version", "1".to_owned()),
+                    ("fingerprint", v1.fingerprint.clone()),
+                ]),
             },
         )
         .await?;
@@ -136,52 +177,52 @@ impl Store {
     }
 
     /// Add version `new.version` if the latest is still `new.version - 1`.
-    pub async fn rotate_hybrid_key(
+    pub(crate) async fn rotate_hybrid_key(
         &self,
         org_id: &str,
         actor: &str,
         id: &str,
         new: NewVersion,
         min_version: Option<u32>,
-    ) -> Result<RotateOutcome, sqlx::Error> {
+    ) -> StoreResult<RotateOutcome> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
-        let Some(row) = sqlx::query(
+        let current: Option<Versions> = sqlx::query_as(
             "SELECT latest_version, min_version FROM hybrid_keys WHERE org_id = ? AND id = ?",
         )
         .bind(org_id)
         .bind(id)
         .fetch_optional(&mut *tx)
-        .await?
-        else {
+        .await?;
+        let Some(current) = current else {
             return Ok(RotateOutcome::NotFound);
         };
-        if u32_of(row.get("latest_version")) + 1 != new.version {
+        if current.latest_version + 1 != new.version {
             return Ok(RotateOutcome::Raced);
         }
-        let min = min_version.unwrap_or_else(|| u32_of(row.get("min_version")));
+        let min = min_version.unwrap_or(current.min_version);
         sqlx::query(
             "UPDATE hybrid_keys SET latest_version = ?, min_version = ?, rotated_at = ? WHERE id = ?",
         )
-        .bind(i64::from(new.version))
-        .bind(i64::from(min))
+        .bind(int(new.version))
+        .bind(int(min))
         .bind(&now)
         .bind(id)
         .execute(&mut *tx)
         .await?;
         insert_version(&mut tx, id, &new, &now).await?;
-        let mut details = BTreeMap::new();
-        details.insert("version".to_owned(), new.version.to_string());
-        details.insert("minVersion".to_owned(), min.to_string());
-        details.insert("fingerprint".to_owned(), new.fingerprint.clone());
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "key.rotate",
+                event_type: EventType::KeyRotate,
                 actor,
                 resource_id: Some(id),
-                details,
+                details: details(&[
+                    ("version", new.version.to_string()),
+                    ("minVersion", min.to_string()),
+                    ("fingerprint", new.fingerprint.clone()),
+                ]),
             },
         )
         .await?;
@@ -194,43 +235,40 @@ impl Store {
 
     /// Set the minimum version that still verifies (1..=latest). `None` if no such key;
     /// `Some(Err(latest))` if out of range.
-    pub async fn set_min_version(
+    pub(crate) async fn set_min_version(
         &self,
         org_id: &str,
         actor: &str,
         id: &str,
         min_version: u32,
-    ) -> Result<Option<Result<KeyRow, u32>>, sqlx::Error> {
+    ) -> StoreResult<Option<Result<KeyRow, u32>>> {
         let mut tx = self.begin_write().await?;
-        let Some(latest) = sqlx::query_scalar::<_, i64>(
+        let latest: Option<u32> = sqlx::query_scalar(
             "SELECT latest_version FROM hybrid_keys WHERE org_id = ? AND id = ?",
         )
         .bind(org_id)
         .bind(id)
         .fetch_optional(&mut *tx)
-        .await?
-        else {
+        .await?;
+        let Some(latest) = latest else {
             return Ok(None);
         };
-        let latest = u32_of(latest);
         if min_version < 1 || min_version > latest {
             return Ok(Some(Err(latest)));
         }
         sqlx::query("UPDATE hybrid_keys SET min_version = ? WHERE id = ?")
-            .bind(i64::from(min_version))
+            .bind(int(min_version))
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let mut details = BTreeMap::new();
-        details.insert("minVersion".to_owned(), min_version.to_string());
-        ledger::append(
+        append(
             &mut tx,
             Event {
                 org_id,
-                event_type: "key.update",
+                event_type: EventType::KeyUpdate,
                 actor,
                 resource_id: Some(id),
-                details,
+                details: details(&[("minVersion", min_version.to_string())]),
             },
         )
         .await?;
@@ -238,98 +276,79 @@ impl Store {
         Ok(self.get_hybrid_key(org_id, id).await?.map(Ok))
     }
 
-    pub async fn get_hybrid_key(
+    pub(crate) async fn get_hybrid_key(
         &self,
         org_id: &str,
         id: &str,
-    ) -> Result<Option<KeyRow>, sqlx::Error> {
-        let sql = "SELECT id, name, algorithm, backend, latest_version, min_version, created_at, rotated_at
-                   FROM hybrid_keys WHERE org_id = ? AND id = ?";
-        Ok(sqlx::query(sql)
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await?
-            .as_ref()
-            .map(key_from_row))
+    ) -> StoreResult<Option<KeyRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {KEY_COLUMNS} FROM hybrid_keys WHERE org_id = ? AND id = ?"
+        ))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?)
     }
 
     /// Newest first, keyset-paginated by id; up to `limit + 1` rows.
-    pub async fn list_hybrid_keys(
+    pub(crate) async fn list_hybrid_keys(
         &self,
         org_id: &str,
         before: Option<&str>,
         limit: u32,
-    ) -> Result<Vec<KeyRow>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT id, name, algorithm, backend, latest_version, min_version, created_at, rotated_at
-             FROM hybrid_keys WHERE org_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
-        )
+    ) -> StoreResult<Vec<KeyRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {KEY_COLUMNS} FROM hybrid_keys WHERE org_id = ? AND (? IS NULL OR id < ?)
+             ORDER BY id DESC LIMIT ?"
+        ))
         .bind(org_id)
         .bind(before)
         .bind(before)
-        .bind(i64::from(limit) + 1)
+        .bind(super::page_rows(limit))
         .fetch_all(&self.reader)
-        .await?;
-        Ok(rows.iter().map(key_from_row).collect())
+        .await?)
     }
 
-    pub async fn key_versions(&self, key_id: &str) -> Result<Vec<KeyVersionRow>, sqlx::Error> {
-        let rows = sqlx::query(
+    /// Every version of a key, oldest first.
+    pub(crate) async fn key_versions(&self, key_id: &str) -> StoreResult<Vec<KeyVersion>> {
+        let rows: Vec<VersionRow> = sqlx::query_as(
             "SELECT version, public_key, fingerprint, created_at FROM hybrid_key_versions
              WHERE key_id = ? ORDER BY version",
         )
         .bind(key_id)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| KeyVersionRow {
-                version: u32_of(r.get("version")),
-                public_key: r.get("public_key"),
-                fingerprint: r.get("fingerprint"),
-                created_at: r.get("created_at"),
-            })
-            .collect())
+        Ok(rows.into_iter().map(KeyVersion::from).collect())
     }
 
-    pub async fn key_version(
+    pub(crate) async fn key_version(
         &self,
         key_id: &str,
         version: u32,
-    ) -> Result<Option<KeyVersionRow>, sqlx::Error> {
-        Ok(sqlx::query(
+    ) -> StoreResult<Option<KeyVersion>> {
+        let row: Option<VersionRow> = sqlx::query_as(
             "SELECT version, public_key, fingerprint, created_at FROM hybrid_key_versions
              WHERE key_id = ? AND version = ?",
         )
         .bind(key_id)
-        .bind(i64::from(version))
+        .bind(int(version))
         .fetch_optional(&self.reader)
-        .await?
-        .map(|r| KeyVersionRow {
-            version: u32_of(r.get("version")),
-            public_key: r.get("public_key"),
-            fingerprint: r.get("fingerprint"),
-            created_at: r.get("created_at"),
-        }))
+        .await?;
+        Ok(row.map(KeyVersion::from))
     }
 
-    pub async fn sealed_version(
+    pub(crate) async fn sealed_version(
         &self,
         key_id: &str,
         version: u32,
-    ) -> Result<Option<SealedVersion>, sqlx::Error> {
-        Ok(sqlx::query(
+    ) -> StoreResult<Option<SealedVersion>> {
+        Ok(sqlx::query_as(
             "SELECT version, sealed_private FROM hybrid_key_versions WHERE key_id = ? AND version = ?",
         )
         .bind(key_id)
-        .bind(i64::from(version))
+        .bind(int(version))
         .fetch_optional(&self.reader)
-        .await?
-        .map(|r| SealedVersion {
-            version: u32_of(r.get("version")),
-            sealed_private: r.get("sealed_private"),
-        }))
+        .await?)
     }
 }
 
@@ -338,13 +357,13 @@ async fn insert_version(
     key_id: &str,
     v: &NewVersion,
     now: &str,
-) -> Result<(), sqlx::Error> {
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO hybrid_key_versions (key_id, version, public_key, fingerprint, sealed_private, created_at)
          VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(key_id)
-    .bind(i64::from(v.version))
+    .bind(int(v.version))
     .bind(&v.public_key)
     .bind(&v.fingerprint)
     .bind(&v.sealed_private)

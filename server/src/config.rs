@@ -1,0 +1,157 @@
+//! What the server can be told: [`Config`] and the rate limits it carries.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// `--listen` default.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+/// `--data-dir` default.
+pub const DEFAULT_DATA_DIR: &str = ".postq";
+/// `--dashboard-url` default.
+pub const DEFAULT_DASHBOARD_URL: &str = "https://postq.dev";
+/// `--max-body-bytes` default.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Everything the server can be told. `Default` is the binary's defaults.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on (`--listen`, default `127.0.0.1:8787`; tests use port 0).
+    pub listen: SocketAddr,
+    /// Data directory holding `postq.db` and `kek.key` (`--data-dir`, default `.postq/`).
+    pub data_dir: PathBuf,
+    /// Keep everything in memory; nothing survives a stop (`--memory`).
+    pub memory: bool,
+    /// Honour the `X-PostQ-Fault` header (`--faults`).
+    pub faults: bool,
+    /// Base of the dashboard permalinks in scan `url`s.
+    pub dashboard_url: String,
+    /// Largest accepted request body in bytes; larger is a 413.
+    pub max_body_bytes: usize,
+    /// Requests per minute per API key and route class.
+    pub rate_limits: RateLimits,
+    /// The KEK in text form (`POSTQ_KEK`); `None` = the data dir's `kek.key` (or a
+    /// random one for `--memory`).
+    pub kek: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("memory", &self.memory)
+            .field("faults", &self.faults)
+            .field("dashboard_url", &self.dashboard_url)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("rate_limits", &self.rate_limits)
+            .field("kek", &self.kek.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            memory: false,
+            faults: false,
+            dashboard_url: DEFAULT_DASHBOARD_URL.to_owned(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_limits: RateLimits::default(),
+            kek: None,
+        }
+    }
+}
+
+impl Config {
+    /// In memory, on `127.0.0.1:0` (an ephemeral port): the usual test server.
+    pub fn in_memory() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            memory: true,
+            ..Self::default()
+        }
+    }
+
+    /// Durable, in `dir`, on `127.0.0.1:0`.
+    pub fn with_data_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: dir.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The SQLite file of a durable server.
+    pub fn db_path(&self) -> PathBuf {
+        db_path(&self.data_dir)
+    }
+}
+
+pub(crate) fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("postq.db")
+}
+
+/// Requests per minute per API key, per route class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `POST /v1/scans` (the PostQ API reference's default: 60/min).
+    pub scans_write: u32,
+    /// Every `GET` (the PostQ API reference's default: 600/min).
+    pub read: u32,
+    /// Every other write (`POST`/`PATCH`/`DELETE`): keys, sign, verify, vault, rollovers.
+    pub write: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            scans_write: 60,
+            read: 600,
+            write: 300,
+        }
+    }
+}
+
+impl RateLimits {
+    /// Parse `scans_write=60,read=600,write=300` (any subset; the rest keep defaults).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut out = Self::default();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (k, v) = item
+                .split_once('=')
+                .ok_or_else(|| format!("expected CLASS=N, got `{item}`"))?;
+            let n: u32 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("`{v}` is not a positive number"))?;
+            match k.trim() {
+                "scans_write" => out.scans_write = n,
+                "read" => out.read = n,
+                "write" => out.write = n,
+                other => {
+                    return Err(format!(
+                        "unknown rate-limit class `{other}` (scans_write, read, write)"
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_parse() {
+        let r = RateLimits::parse("scans_write=3, read=10").unwrap();
+        assert_eq!((r.scans_write, r.read, r.write), (3, 10, 300));
+        assert!(RateLimits::parse("bogus=1").is_err());
+        assert!(RateLimits::parse("read=0").is_err());
+    }
+}

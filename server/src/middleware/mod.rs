@@ -1,0 +1,15 @@
+//! Cross-cutting HTTP behaviour, one concern per module, applied by `app::router` in
+//! this order (outermost first): request id and log line, body limit, then under `/v1`
+//! authentication, rate limits, fault injection, `Idempotency-Key`, and the fault delay.
+
+mod body_limit;
+mod faults;
+mod idempotency;
+mod rate_limit;
+mod request_id;
+
+pub(crate) use body_limit::body_limit;
+pub(crate) use faults::{DropConnection, FaultCounts, fault_delay, faults};
+pub(crate) use idempotency::{ReplayInstead, idempotency};
+pub(crate) use rate_limit::{Limiters, rate_limit};
+pub(crate) use request_id::request_id;
