@@ -299,3 +299,86 @@ fn audit_and_health_and_bad_credentials() {
     assert_eq!(insecure.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&insecure.stderr).contains("plain HTTP"));
 }
+
+/// An empty `POSTQ_API_KEY` is no key: a local configuration error, nothing sent.
+#[test]
+fn an_empty_api_key_is_a_local_error() {
+    let env = start();
+    for empty in ["", "  "] {
+        let out = Command::cargo_bin("postq")
+            .unwrap()
+            .env("POSTQ_BASE_URL", &env.base)
+            .env("POSTQ_API_KEY", empty)
+            .args(["--json", "scans", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr_json(&out);
+        assert_eq!(err["error"]["code"], "invalid_config", "{err}");
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("no API key"),
+            "{err}"
+        );
+    }
+}
+
+/// `postq audit verify` on a tampered chain names the first bad row in words:
+/// `seq 1: hash_mismatch`, and exits 2.
+#[test]
+fn audit_verify_names_the_first_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let server =
+        postq_server::spawn_background(postq_server::Config::with_data_dir(dir.path())).unwrap();
+    let key = server.bootstrap_key.clone().unwrap();
+    let postq = |args: &[&str]| {
+        Command::cargo_bin("postq")
+            .unwrap()
+            .env("POSTQ_BASE_URL", server.base_url())
+            .env("POSTQ_API_KEY", &key)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        postq(&["keys", "create", "--name", "k"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(postq(&["audit", "verify"]).status.code(), Some(0));
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(dir.path().join("postq.db"))
+                    .busy_timeout(std::time::Duration::from_secs(10)),
+            )
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger SET details = '{\"version\":\"9\"}' WHERE seq = 1")
+            .execute(&db)
+            .await
+            .unwrap();
+        db.close().await;
+    });
+
+    let out = postq(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("seq 1: hash_mismatch"), "{text}");
+    let out = postq(&["--json", "audit", "verify"]);
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["failedSeq"].clone(), report["reason"].clone()),
+        (1.into(), "hash_mismatch".into())
+    );
+    server.shutdown();
+}

@@ -139,10 +139,16 @@ fn rollover_commands_walk_the_states_and_write_the_bundle() {
             to
         );
     }
+    // rolled_back is reachable from any other status, completed included; then nothing
+    // moves it.
+    assert_eq!(
+        env.json(&["rollover", "rollback", &id], 0)["status"],
+        "rolled_back"
+    );
     env.json(&["rollover", "rollback", &id], 1);
     assert_eq!(
         env.json(&["rollover", "get", &id], 0)["status"],
-        "completed"
+        "rolled_back"
     );
     assert_eq!(
         env.json(&["rollover", "list"], 0)["data"]

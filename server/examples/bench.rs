@@ -98,26 +98,26 @@ async fn main() {
         ingested as f64 / took.as_secs_f64()
     );
 
-    // 2. Seed up to `depth + 200` scans straight through the store (same code path as
+    // 2. Store up to `depth + 200` scans straight through the store (same code path as
     //    the handler, minus HTTP) so the deep page exists.
     let org = running.bootstrap_org_id.clone().unwrap();
-    let seed_to = depth + 200;
+    let store_to = depth + 200;
     let started = Instant::now();
-    let mut seeded = ingested;
-    while seeded < seed_to {
+    let mut stored = ingested;
+    while stored < store_to {
         let mut scan =
-            CreateScanRequest::new("repo", format!("seed-{seeded}"), 10.0, RiskLevel::Low);
+            CreateScanRequest::new("repo", format!("deep-{stored}"), 10.0, RiskLevel::Low);
         scan.source = Some("bench".into());
-        scan.findings = vec![FindingInput::new(Severity::Low, "seeded")];
+        scan.findings = vec![FindingInput::new(Severity::Low, "deep")];
         running.insert_scan(&org, scan).await.unwrap();
-        seeded += 1;
+        stored += 1;
     }
     let took = started.elapsed();
     println!(
-        "seeded {} more scans through the store in {:.1} s ({:.0}/s); total {seeded}",
-        seeded - ingested,
+        "stored {} more scans through the store in {:.1} s ({:.0}/s); total {stored}",
+        stored - ingested,
         took.as_secs_f64(),
-        (seeded - ingested) as f64 / took.as_secs_f64().max(1e-9)
+        (stored - ingested) as f64 / took.as_secs_f64().max(1e-9)
     );
 
     // 3. Walk to depth `depth` with limit=100 pages to get the cursor there.

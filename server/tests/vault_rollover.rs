@@ -1,5 +1,5 @@
-//! Issue 4 over real HTTP against the in-process server: the credential vault, hybrid
-//! TLS rollovers with their artifacts, the ledger rows they write, and `times=N` faults.
+//! Over real HTTP against the in-process server: the credential vault, hybrid TLS
+//! rollovers with their artifacts, the ledger rows they write, and `times=N` faults.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -13,11 +13,12 @@ use crate::error::ApiError;
 /// `riskLevel: unknown variant `Hgh`, expected one of …`.
 pub(crate) struct ApiJson<T>(pub(crate) T);
 
-/// Decode a JSON body strictly; the error names the field. `secret_fields` are paths
-/// whose errors must not echo anything (a vault seal's `values`).
+/// Decode a JSON body strictly; the error names the field. `secret_fields` are fields
+/// (with the shape they must have) whose errors must echo nothing of what was sent, not
+/// even the names under them (a vault seal's `values`).
 pub(crate) fn decode_json<T: DeserializeOwned>(
     bytes: &[u8],
-    secret_fields: &[&str],
+    secret_fields: &[(&str, &str)],
 ) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::validation("A JSON body is required."));
@@ -28,10 +29,9 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
         let inner = e.into_inner();
         let secret = secret_fields
             .iter()
-            .find(|f| path == **f || path.starts_with(&format!("{f}.")));
-        let msg = if let Some(field) = secret {
-            // Never echo any part of a secret, nor the names under it.
-            format!("{field}: not of the expected shape.")
+            .find(|(f, _)| path == *f || path.starts_with(&format!("{f}.")));
+        let msg = if let Some((field, shape)) = secret {
+            format!("{field}: must be {shape}.")
         } else if path != "." {
             format!("{path}: {inner}.")
         } else if inner.is_syntax() || inner.is_eof() {

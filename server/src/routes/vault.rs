@@ -26,6 +26,9 @@ use crate::ids;
 use crate::kek::Kek;
 use crate::store::{Lookup, NewCredential, NewSealed, SealedCredential, seed_aad};
 
+/// What `values` must be; a decoding error says only this, never what was sent.
+const VALUES_SHAPE: (&str, &str) = ("values", "an object of string to string");
+
 /// Why a vault request was refused, as the `vault.denied` row records it.
 #[derive(Debug, Clone, Copy)]
 enum Denial {
@@ -146,11 +149,11 @@ pub(crate) async fn seal_credential(
     body: Bytes,
 ) -> ApiResult<Json<Credential>> {
     require(&state, &auth, Scope::VaultWrite, None, "seal").await?;
-    let req: SealRequest = decode_json(&body, &["values"])?;
+    let req: SealRequest = decode_json(&body, &[VALUES_SHAPE])?;
     req.validate().map_err(|e| ApiError::from_rule(&e))?;
     let plaintext = Zeroizing::new(
         serde_json::to_vec(&req.values)
-            .map_err(|_| ApiError::validation("values: not of the expected shape."))?,
+            .map_err(|_| ApiError::validation("values: must be an object of string to string."))?,
     );
     let expires_at = req.ttl_days.map(|d| {
         ids::format_ts(time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)))

@@ -171,3 +171,53 @@ impl Store {
         rows.into_iter().map(LedgerRow::into_entry).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes use the types core knows; anything else is refused, not stored.
+    #[tokio::test]
+    async fn unknown_event_types_are_never_written() {
+        let store = Store::open_memory().await.unwrap();
+        let org = store.ensure_org("o").await.unwrap();
+        let event = |event_type| Event {
+            org_id: &org,
+            event_type,
+            actor: "test",
+            resource_id: None,
+            details: BTreeMap::new(),
+        };
+        let refused = store
+            .append_event(event(EventType::Other("policy.change".into())))
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Refused(_))),
+            "{refused:?}"
+        );
+        let written = store.append_event(event(EventType::Sign)).await.unwrap();
+        assert_eq!((written.seq, written.event_type), (1, EventType::Sign));
+        let rows = store
+            .list_ledger(&org, &AuditFilter::default(), 10)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+    }
+
+    /// The error a corrupt row becomes names table, row, column and value: the server
+    /// log line an operator starts from.
+    #[test]
+    fn corrupt_rows_are_named() {
+        let err = crate::store::stored_enum::<postq::api::RiskLevel>(
+            "scans",
+            "scan_1",
+            "risk_level",
+            "Extreme",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "scans row scan_1: column risk_level holds \"Extreme\", which this server does not know"
+        );
+    }
+}

@@ -24,7 +24,7 @@ impl Reply {
             .map(str::to_owned)
     }
 
-    /// Assert an error in the seed's envelope, with the request id of the header.
+    /// Assert an error in the error envelope, with the request id of the header.
     #[track_caller]
     pub fn assert_error(&self, status: u16, code: &str) {
         assert_eq!(self.status, status, "body: {}", self.text);
