@@ -1544,6 +1544,14 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 /// signatures, contains none of them.
 #[tokio::test]
 async fn logs_never_contain_keys_or_payloads() {
+    // tracing caches each callsite's interest process-wide, computed on the thread that
+    // first reaches it: a sibling test's thread without a subscriber would cache "never"
+    // and this capture would miss the event. A do-nothing global subscriber gives every
+    // thread one, so the cache can only say "yes".
+    static BASELINE: std::sync::Once = std::sync::Once::new();
+    BASELINE.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(captured.clone())
