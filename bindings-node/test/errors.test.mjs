@@ -37,7 +37,10 @@ function expectError(Class, { status, code } = {}) {
 }
 
 test('400 validation_error → PostQError (base class only)', async () => {
-  await assert.rejects(pq.scans.submit({ ...SCAN, type: 'x'.repeat(65) }), (e) => {
+  // A rule only the server can check (core checks a scan's own rules before sending):
+  // minVersion beyond the key's next version.
+  const key = await pq.hybridKeys.create({ name: 'errors' })
+  await assert.rejects(pq.hybridKeys.rotate(key.id, { minVersion: 99 }), (e) => {
     expectError(PostQError, { status: 400, code: 'validation_error' })(e)
     for (const C of [PostQAuthError, PostQPermissionError, PostQNotFoundError, PostQConflictError, PostQRateLimitError, PostQServerError, PostQConnectionError]) {
       assert.ok(!(e instanceof C), C.name)

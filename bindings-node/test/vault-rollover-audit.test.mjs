@@ -105,6 +105,8 @@ test('rollovers: get, list, listAll, transition, rollback, download, errors', as
   r = await pq.rollovers.transition(a.id, 'completed')
   assert.equal(r.status, 'completed')
   assert.deepEqual(r.history.map((h) => h.to), ['planned', 'observation', 'cutover', 'completed'])
+  // rolled_back is reachable from completed too; nothing moves it afterwards.
+  assert.equal((await pq.rollovers.rollback(a.id)).status, 'rolled_back')
   await assert.rejects(pq.rollovers.rollback(a.id), PostQConflictError)
   assert.equal((await pq.rollovers.rollback(b.id)).status, 'rolled_back')
 

@@ -168,6 +168,8 @@ def test_rollover_async(rollover_routes: None, pq: PostQ, apq: AsyncPostQ, tmp_p
         assert len(await apq.rollovers.download_all(created.id, tmp_path)) == 6
         for to in ("observation", "cutover", "completed"):
             assert (await apq.rollovers.transition(created.id, to=to)).status == to
+        # rolled_back is reachable from completed too; nothing moves it afterwards.
+        assert (await apq.rollovers.rollback(created.id)).status == "rolled_back"
         with pytest.raises(PostQConflictError):
             await apq.rollovers.rollback(created.id)
 
