@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use postq::api::{
-    ARTIFACTS, CreateRolloverRequest, ErrorEnvelope, Include, PlanStage, ROLLOVER_ELIGIBLE_CODES,
+    ARTIFACTS, CreateRolloverRequest, ErrorEnvelope, PlanStage, ROLLOVER_ELIGIBLE_CODES,
     RollbackRequest, Rollover, RolloverCreated, RolloverStatus, TransitionRequest,
 };
 use postq::error::ErrorCode;
@@ -192,7 +192,7 @@ pub(crate) async fn list_rollovers(
     auth: Authorized<auth::RolloverRead>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<RolloverList>> {
-    let page = params.page(&[] as &[Include], "tlsr")?;
+    let page = params.page(&[], "tlsr")?;
     let mut data = state
         .store
         .list_rollovers(&auth.org_id, page.before.as_deref(), page.limit)

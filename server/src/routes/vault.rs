@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use postq::api::{Credential, Deleted, ErrorEnvelope, Include, SealRequest, UnsealedCredential};
+use postq::api::{Credential, Deleted, ErrorEnvelope, SealRequest, UnsealedCredential};
 use postq::seal::{SealSecretKey, seal};
 use zeroize::Zeroizing;
 
@@ -190,7 +190,7 @@ pub(crate) async fn list_credentials(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<CredentialList>> {
     require(&state, &auth, Scope::VaultRead, None, "list").await?;
-    let page = params.page(&[] as &[Include], "cred")?;
+    let page = params.page(&[], "cred")?;
     let mut data = state
         .store
         .vault_list(&auth.org_id, page.before.as_deref(), page.limit)

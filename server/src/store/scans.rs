@@ -131,7 +131,7 @@ pub(crate) struct FindingInScan {
     pub(crate) scan_type: String,
 }
 
-/// The ledger-free meta flag recording that stored findings got their codes.
+/// The `meta` key recording that stored findings got their codes (once per database).
 const CODES_BACKFILLED: &str = "finding_codes_backfilled";
 
 impl Store {
