@@ -13,6 +13,9 @@
 //! - [`seal`]: ML-KEM-768 + X25519 hybrid encryption (`pqseal-v1`).
 //! - [`ledger`]: the audit ledger's SHA-256 hash chain.
 //!
+//! The scanner ([`scan`], feature `scan`) finds quantum-vulnerable cryptography in TLS
+//! endpoints and file trees and writes SARIF and CycloneDX CBOM.
+//!
 //! The API client ([`Client`], feature `client`, on by default) calls the postq HTTP API
 //! with retries, idempotency keys and typed errors; [`api`] holds its typed requests
 //! and responses.
@@ -26,6 +29,8 @@ pub mod hybrid;
 pub mod ledger;
 #[cfg(feature = "schema")]
 pub mod schema;
+#[cfg(feature = "scan")]
+pub mod scan;
 pub mod seal;
 pub mod sidecar;
 
