@@ -24,6 +24,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Default whole-call timeout of API calls.
+pub const API_TIMEOUT_SECS: u64 = 180;
+
 #[derive(Args, Debug, Clone)]
 pub struct Connection {
     /// API key (`pq_live_…`).
@@ -32,9 +35,10 @@ pub struct Connection {
     /// API base URL.
     #[arg(long, env = "POSTQ_BASE_URL", global = true, default_value = postq::client::DEFAULT_BASE_URL)]
     pub base_url: String,
-    /// Whole-call timeout in seconds (including retries).
-    #[arg(long, global = true, default_value_t = 180)]
-    pub timeout: u64,
+    /// Seconds. API calls: the whole call, including retries (default 180).
+    /// `scan url`: the bound on each network step of a target (default 5).
+    #[arg(long, global = true)]
+    pub timeout: Option<u64>,
     /// Retries after the first attempt.
     #[arg(long, global = true, default_value_t = 2)]
     pub max_retries: u32,
@@ -44,7 +48,7 @@ impl Connection {
     pub fn client(&self) -> Result<postq::Client, Failure> {
         let mut config = postq::ClientConfig::default().base_url(self.base_url.clone());
         config.api_key = self.api_key.clone().map(Into::into);
-        config.total_timeout = Duration::from_secs(self.timeout);
+        config.total_timeout = Duration::from_secs(self.timeout.unwrap_or(API_TIMEOUT_SECS));
         config.max_retries = self.max_retries;
         config.user_agent_prefix = Some(format!("postq-cli/{}", env!("CARGO_PKG_VERSION")));
         Ok(postq::Client::new(config)?)
@@ -53,6 +57,10 @@ impl Connection {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Scan TLS endpoints or a file tree for quantum-vulnerable cryptography; exits 2
+    /// when a finding reaches --fail-on (a CI gate).
+    #[command(subcommand)]
+    Scan(ScanCommand),
     /// Submit and read scans.
     #[command(subcommand)]
     Scans(ScansCommand),
@@ -83,6 +91,88 @@ pub enum Command {
     /// Start the reference server in-process and walk through what postq does.
     #[cfg(feature = "server")]
     Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScanCommand {
+    /// TLS endpoints: `host`, `host:port` or `https://…` URLs.
+    Url(ScanUrlArgs),
+    /// A directory tree: certificates and keys in files (respects .gitignore).
+    Repo(ScanRepoArgs),
+}
+
+/// Output document of a scan.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanFormat {
+    /// A table for people.
+    Table,
+    /// The scan documents (same as --json).
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// CycloneDX 1.6 CBOM.
+    Cbom,
+}
+
+/// The lowest severity that fails the gate.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    /// Never fail on findings.
+    None,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanOutputArgs {
+    /// Output document.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScanFormat,
+    /// Write the document to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when any finding is at least this severe.
+    #[arg(long, value_enum, default_value = "high")]
+    pub fail_on: FailOn,
+    /// Do not submit the scans to the API (also the case when no API key is set).
+    #[arg(long)]
+    pub no_submit: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanUrlArgs {
+    /// Targets: host, host:port, [v6]:port or https://host[:port]/path (IDN names work).
+    pub targets: Vec<String>,
+    /// Read more targets from a file (one per line, `#` comments; `-` for stdin).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// Targets scanned at once.
+    #[arg(long, default_value_t = 10)]
+    pub concurrency: usize,
+    /// Connect to ADDR for HOST:PORT (like curl); repeatable.
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Port of the plain-HTTP redirect check for https:// targets.
+    #[arg(long, default_value_t = 80)]
+    pub http_port: u16,
+    #[command(flatten)]
+    pub output: ScanOutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanRepoArgs {
+    /// The directory (or file) to scan.
+    pub path: PathBuf,
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub max_file_size: u64,
+    #[command(flatten)]
+    pub output: ScanOutputArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -118,7 +208,8 @@ pub struct SubmitArgs {
     /// Where the scan came from.
     #[arg(long, default_value = "cli")]
     pub source: String,
-    /// Exit 2 when the scan's risk level is Critical or High (a CI gate).
+    /// Exit 2 when the scan's risk level, or any of its findings, is Critical or High
+    /// (a CI gate).
     #[arg(long)]
     pub fail_on_high: bool,
 }

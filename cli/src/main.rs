@@ -1,7 +1,8 @@
 //! `postq`: the command line over the postq core. Thin: every operation is a core call.
 //!
-//! Exit codes: 0 ok, 1 error, 2 a gate failed (signature rejected, certificate
-//! sidecar invalid, audit chain broken).
+//! Exit codes: 0 ok (and `--help` / `--version`), 1 error (including usage errors), 2 a
+//! gate failed (signature rejected, certificate sidecar invalid, audit chain broken, a
+//! scan finding at `--fail-on`).
 
 mod args;
 mod commands;
@@ -17,7 +18,20 @@ use crate::args::{Cli, Command};
 use crate::output::{Failure, Output};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap exits 2 on usage errors; 2 means "gate failed" here, so a typo in a
+            // pipeline must not look like a finding.
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(1),
+            };
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -50,6 +64,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
         #[cfg(feature = "server")]
         Command::Demo(demo) => demo::run(demo, out).await,
         Command::Cert(cmd) => commands::cert::run(cmd, out),
+        Command::Scan(cmd) => commands::scan::run(cmd, &cli.connection, out).await,
         Command::Verify(cmd) if cmd.offline => {
             commands::signing::verify_offline(cmd, &cli.connection, out).await
         }
@@ -70,7 +85,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
                 }
                 #[cfg(feature = "server")]
                 Command::Server(_) | Command::Demo(_) => unreachable_command(),
-                Command::Cert(_) => unreachable_command(),
+                Command::Cert(_) | Command::Scan(_) => unreachable_command(),
             }
         }
     }

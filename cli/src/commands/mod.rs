@@ -4,6 +4,7 @@ pub mod audit;
 pub mod cert;
 pub mod keys;
 pub mod rollover;
+pub mod scan;
 pub mod scans;
 #[cfg(feature = "server")]
 pub mod server;

@@ -77,12 +77,27 @@ async fn submit(args: SubmitArgs, client: &Client, out: &Output) -> Result<(), F
             s.url
         )
     });
-    if args.fail_on_high && matches!(scan.risk_level, RiskLevel::Critical | RiskLevel::High) {
-        return Err(Failure::Gate(format!(
-            "scan {} is {}",
-            scan.id,
-            level(scan.risk_level)
-        )));
+    if args.fail_on_high {
+        if matches!(scan.risk_level, RiskLevel::Critical | RiskLevel::High) {
+            return Err(Failure::Gate(format!(
+                "scan {} is {}",
+                scan.id,
+                level(scan.risk_level)
+            )));
+        }
+        // The declared level can understate the findings; the findings decide too.
+        if let Some(worst) = scan
+            .findings
+            .iter()
+            .find(|f| matches!(f.severity, Severity::Critical | Severity::High))
+        {
+            return Err(Failure::Gate(format!(
+                "scan {} holds a {} finding: {}",
+                scan.id,
+                severity(worst.severity),
+                worst.title
+            )));
+        }
     }
     Ok(())
 }
@@ -109,6 +124,16 @@ fn summary_line(s: &ScanSummary) -> String {
         s.created_at,
         s.target
     )
+}
+
+fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "critical",
+        Severity::High => "high",
+        Severity::Medium => "medium",
+        Severity::Low => "low",
+        Severity::Info => "info",
+    }
 }
 
 pub fn level(level: RiskLevel) -> &'static str {

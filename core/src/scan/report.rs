@@ -45,6 +45,8 @@ pub enum TargetStatus {
     TlsError,
     /// A path could not be read.
     IoError,
+    /// The target itself is malformed (not a host, host:port or https URL).
+    Invalid,
 }
 
 impl TargetStatus {
@@ -58,6 +60,7 @@ impl TargetStatus {
             TargetStatus::NotTls => "not_tls",
             TargetStatus::TlsError => "tls_error",
             TargetStatus::IoError => "io_error",
+            TargetStatus::Invalid => "invalid",
         }
     }
 }

@@ -15,6 +15,7 @@ mod connect;
 mod handshake;
 mod http;
 mod legacy;
+mod loopback;
 mod target;
 mod trust;
 
@@ -28,6 +29,7 @@ use time::OffsetDateTime;
 
 pub use connect::Unscannable;
 pub use legacy::{LegacyOutcome, LegacyVersion, client_hello};
+pub use loopback::{LoopbackOptions, LoopbackServer};
 pub use target::{Host, ResolveOverride, Target};
 
 use self::handshake::{Configs, HandshakeFailure, Negotiated, accepts_alone, is_pq_group};
@@ -543,4 +545,23 @@ fn host_header(target: &Target) -> String {
 
 fn host_header_bare(target: &Target) -> String {
     target.host.to_string()
+}
+
+impl UrlScanOptions {
+    /// Add every certificate of a PEM file as an extra trust anchor.
+    pub fn add_roots_pem(&mut self, pem: &[u8]) -> crate::Result<usize> {
+        use rustls::pki_types::pem::PemObject as _;
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| crate::Error::InvalidCertificate(format!("CA file: {e}")))?;
+            self.extra_roots.push(cert.to_vec());
+            added += 1;
+        }
+        if added == 0 {
+            return Err(crate::Error::InvalidCertificate(
+                "CA file holds no CERTIFICATE block".into(),
+            ));
+        }
+        Ok(added)
+    }
 }
