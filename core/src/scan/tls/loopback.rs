@@ -20,7 +20,8 @@ use crate::{Error, Result};
 pub struct LoopbackOptions {
     /// Offer X25519MLKEM768 and SecP256r1MLKEM768 (first), or classical groups only.
     pub post_quantum: bool,
-    /// Prefer classical groups even when post-quantum ones are offered too.
+    /// Pick a classical group whenever the client offers one, post-quantum groups only
+    /// when offered alone (a server that supports but does not prefer them).
     pub prefer_classical: bool,
     /// Speak only TLS 1.2.
     pub tls12_only: bool,
@@ -61,10 +62,10 @@ fn config(chain_pem: &[u8], key_pem: &[u8], options: &LoopbackOptions) -> Result
     let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| bad("key PEM", e.to_string()))?;
     let pq = [kx_group::X25519MLKEM768, kx_group::SECP256R1MLKEM768];
     let classical = [kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1];
-    let groups = match (options.post_quantum, options.prefer_classical) {
-        (false, _) => classical.to_vec(),
-        (true, false) => pq.iter().chain(classical.iter()).copied().collect(),
-        (true, true) => classical.iter().chain(pq.iter()).copied().collect(),
+    let groups = if options.post_quantum {
+        pq.iter().chain(classical.iter()).copied().collect()
+    } else {
+        classical.to_vec()
     };
     let provider = CryptoProvider {
         kx_groups: groups,
@@ -75,13 +76,12 @@ fn config(chain_pem: &[u8], key_pem: &[u8], options: &LoopbackOptions) -> Result
     } else {
         &[&rustls::version::TLS13, &rustls::version::TLS12]
     };
-    let mut config = ServerConfig::builder_with_provider(Arc::new(provider))
+    let config = ServerConfig::builder_with_provider(Arc::new(provider))
         .with_protocol_versions(versions)
         .map_err(|e| Error::Config(format!("TLS server: {e}")))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| bad("certificate/key", e.to_string()))?;
-    config.ignore_client_order = options.prefer_classical;
     Ok(config)
 }
 
@@ -89,23 +89,48 @@ impl LoopbackServer {
     /// Serve `chain_pem` (leaf first) with `key_pem` (PKCS#8, SEC1 or PKCS#1) on an
     /// ephemeral loopback port. Call from inside a tokio runtime.
     pub async fn start(chain_pem: &[u8], key_pem: &[u8], options: LoopbackOptions) -> Result<Self> {
-        let config = Arc::new(config(chain_pem, key_pem, &options)?);
+        let full = Arc::new(config(chain_pem, key_pem, &options)?);
+        // rustls picks the client's first supported group; preferring classical ones
+        // means choosing the configuration after reading the ClientHello.
+        let classical_only = Arc::new(config(
+            chain_pem,
+            key_pem,
+            &LoopbackOptions {
+                post_quantum: false,
+                ..options.clone()
+            },
+        )?);
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| Error::Connection(format!("loopback listener: {e}")))?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Connection(format!("loopback listener: {e}")))?;
-        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        let prefer_classical = options.prefer_classical;
         let hsts = options.hsts;
         let task = tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
+                let (full, classical_only) = (Arc::clone(&full), Arc::clone(&classical_only));
                 tokio::spawn(async move {
-                    let handshake = tokio::time::timeout(
-                        std::time::Duration::from_secs(10),
-                        acceptor.accept(tcp),
-                    );
+                    let handshake = async move {
+                        let start = tokio_rustls::LazyConfigAcceptor::new(
+                            rustls::server::Acceptor::default(),
+                            tcp,
+                        )
+                        .await?;
+                        let offers_classical = start
+                            .client_hello()
+                            .named_groups()
+                            .is_some_and(|g| g.iter().any(|g| !super::handshake::is_pq_group(*g)));
+                        let config = if prefer_classical && offers_classical {
+                            classical_only
+                        } else {
+                            full
+                        };
+                        start.into_stream(config).await
+                    };
+                    let handshake =
+                        tokio::time::timeout(std::time::Duration::from_secs(10), handshake);
                     let Ok(Ok(mut tls)) = handshake.await else {
                         return;
                     };
