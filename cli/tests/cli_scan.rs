@@ -228,3 +228,256 @@ fn scan_url_reports_every_peer_by_code_and_severity() {
     assert!(protocol["cryptoProperties"]["protocolProperties"]["cipherSuites"][0]["identifiers"][0].as_str().unwrap().starts_with("0x13,"));
     drop(peers);
 }
+
+#[test]
+fn scan_submits_reads_back_gates_and_verifies_hybrid_certificates() {
+    let env = common::start();
+    let d = env.dir.path();
+    let mut peers = Peers::new();
+
+    // A legacy peer: its scan is submitted, read back, and its TLS-1.0-MIN finding
+    // starts a real rollover.
+    openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=legacy", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "30", "-keyout", "l.key", "-out", "l.pem"]);
+    let legacy = openssl_server(d, "l.pem", "l.key", "-tls1");
+    let target = addr(legacy.port);
+    let scanned = env.json(&["scan", "url", &target, "--fail-on", "none"], 0);
+    let stored = &scanned[0]["submitted"];
+    let id = stored["id"].as_str().unwrap();
+    let back = env.json(&["scans", "get", id], 0);
+    assert_eq!(back["type"], "url");
+    assert_eq!(back["target"], target.as_str());
+    assert_eq!(back["source"], "cli");
+    assert_eq!(back["riskLevel"], "Critical");
+    assert_eq!(back["riskScore"], scanned[0]["riskScore"]);
+    assert_eq!(back["metadata"]["tls"]["legacyVersionsAccepted"][0], "1.0");
+    let findings = back["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), scanned[0]["findings"].as_array().unwrap().len());
+    let tls10 = findings.iter().find(|f| f["title"].as_str().unwrap().starts_with("TLS-1.0-MIN")).unwrap();
+    assert_eq!(tls10["severity"], "critical");
+    assert!(tls10["evidence"].as_str().unwrap().contains("ServerHello TLS 1.0"));
+
+    // The reference server starts rollovers from cloud-scan findings only; the finding's
+    // title, as the scanner wrote it, is what makes it eligible.
+    let cloud = env.json(
+        &["scans", "submit", "--type", "cloud", "--target", "azure:app", "--finding", &format!("critical:{}", tls10["title"].as_str().unwrap())],
+        0,
+    );
+    let created = env.json(
+        &["rollover", "create", "--finding", cloud["findings"][0]["id"].as_str().unwrap(), "--hostname", "hybrid.postq.test", "--out", "bundle"],
+        0,
+    );
+    assert!(created["id"].is_string());
+    let cert = read(d, "bundle/postq-hybrid.pem");
+    let key = read(d, "bundle/postq-hybrid.key");
+
+    // The minted certificate, served by rustls: hybrid-bound.
+    let hybrid = peers.tls(&cert, &key, pq_options());
+    let name = format!("hybrid.postq.test:{hybrid}");
+    let resolve = format!("hybrid.postq.test:{hybrid}:127.0.0.1");
+    let report = env.json(&["scan", "url", &name, "--resolve", &resolve, "--fail-on", "high"], 0);
+    let r = &report[0];
+    assert!(has(r, "CERT-HYBRID-BOUND", "info"), "{:?}", codes(r));
+    assert!(has(r, "KX-PQ-HYBRID", "info"));
+    assert!(!codes(r).iter().any(|(c, _)| c == "CERT-HYBRID-INVALID" || c == "CERT-HOSTNAME-MISMATCH"));
+    assert_eq!(r["tls"]["hybridBound"], true);
+    let back = env.json(&["scans", "get", r["submitted"]["id"].as_str().unwrap()], 0);
+    assert!(back["findings"].as_array().unwrap().iter().any(|f| f["title"].as_str().unwrap().starts_with("CERT-HYBRID-BOUND")));
+    // The same scan gates at medium (ECC-QV, CERT-SELF-SIGNED) and not at high.
+    let gated = env.postq(&["scan", "url", &name, "--resolve", &resolve, "--fail-on", "medium", "--no-submit"]);
+    assert_eq!(gated.status.code(), Some(2), "{}", String::from_utf8_lossy(&gated.stderr));
+
+    // A sidecar bound to another ML-DSA key: the binding does not verify.
+    let seeds = postq::sidecar::MintSeeds { ecdsa_secret: [7; 32], mldsa_seed: [8; 32], serial: [9; 16] };
+    let tampered = postq::sidecar::testing::mint_tampered(
+        &postq::sidecar::MintRequest::new("tampered.postq.test"),
+        &seeds,
+        &postq::sidecar::testing::Tamper { binding_pq_seed: Some([1; 32]), ..Default::default() },
+    )
+    .unwrap();
+    let bad = peers.tls(&tampered.certificate_pem, &tampered.private_key_pem, pq_options());
+    let name = format!("tampered.postq.test:{bad}");
+    let resolve = format!("tampered.postq.test:{bad}:127.0.0.1");
+    let report = env.json(&["scan", "url", &name, "--resolve", &resolve, "--no-submit"], 2);
+    assert!(has(&report[0], "CERT-HYBRID-INVALID", "high"), "{:?}", codes(&report[0]));
+    assert_eq!(report[0]["tls"]["hybridBound"], false);
+
+    // `scans submit --fail-on-high` looks at the findings, not only the declared level.
+    let low_with_critical = env.postq(&[
+        "scans", "submit", "--type", "url", "--target", "x.example", "--risk-level", "Low", "--finding", "critical:RSA-WEAK: RSA-1024 public key", "--fail-on-high",
+    ]);
+    assert_eq!(low_with_critical.status.code(), Some(2), "{}", String::from_utf8_lossy(&low_with_critical.stderr));
+    let low_only = env.postq(&["scans", "submit", "--type", "url", "--target", "x.example", "--risk-level", "Low", "--finding", "low:HSTS-MISSING", "--fail-on-high"]);
+    assert_eq!(low_only.status.code(), Some(0));
+    drop(peers);
+}
+
+#[test]
+fn exit_codes_are_unambiguous() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    expect_code(&postq(d, &["scann", "url", "example.com"]), 1, "a typo is an error, not a gate");
+    expect_code(&postq(d, &["scan", "url", "--fail-on", "sometimes", "x"]), 1, "bad value");
+    expect_code(&postq(d, &["scan", "url"]), 1, "no targets");
+    expect_code(&postq(d, &["--help"]), 0, "--help");
+    expect_code(&postq(d, &["--version"]), 0, "--version");
+    expect_code(&postq(d, &["scan", "url", "--help"]), 0, "subcommand --help");
+    let closed = addr(closed_port());
+    let out = postq(d, &["--json", "scan", "url", &closed, "--fail-on", "none"]);
+    expect_code(&out, 1, "an unscannable target is an error");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["status"], "refused");
+    expect_code(&postq(d, &["scan", "repo", "does/not/exist"]), 1, "missing path");
+}
+
+/// Writes the repository fixture: one file per material type (keys from openssl,
+/// ssh-keygen and rcgen, made now; nothing secret is committed).
+fn fixture_tree(root: &Path) -> HashMap<&'static str, String> {
+    let run = |cmd: &str, args: &[&str]| {
+        let out = std::process::Command::new(cmd).args(args).current_dir(root).output().unwrap();
+        assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    for sub in ["certs", "keys", "ssh", "ignored", "bin"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+    std::fs::write(root.join("README.md"), "# app\nnothing to see\n").unwrap();
+    run("openssl", &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=app", "-days", "30", "-keyout", "keys/app.key", "-out", "certs/app.pem"]);
+    run("openssl", &["x509", "-in", "certs/app.pem", "-outform", "DER", "-out", "certs/app.der"]);
+    run("openssl", &["genrsa", "-traditional", "-out", "keys/pkcs1.pem", "1024"]);
+    run("openssl", &["genrsa", "-traditional", "-aes128", "-passout", "pass:test", "-out", "keys/legacy-encrypted.pem", "2048"]);
+    run("openssl", &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "keys/sec1.pem"]);
+    run("openssl", &["genpkey", "-algorithm", "ed25519", "-aes-256-cbc", "-pass", "pass:test", "-out", "keys/encrypted-pkcs8.pem"]);
+    run("openssl", &["pkcs12", "-export", "-in", "certs/app.pem", "-inkey", "keys/app.key", "-passout", "pass:test", "-out", "bin/bundle.p12"]);
+    run("ssh-keygen", &["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", "ssh/id_ed25519"]);
+    run("ssh-keygen", &["-q", "-t", "rsa", "-b", "3072", "-N", "secret", "-C", "test", "-f", "ssh/id_rsa"]);
+    let ed_pub = std::fs::read_to_string(root.join("ssh/id_ed25519.pub")).unwrap();
+    std::fs::write(root.join("ssh/authorized_keys"), format!("# deploy\nno-pty {ed_pub}")).unwrap();
+    let mldsa = KeyPair::generate_for(&rcgen::PKCS_ML_DSA_65).unwrap();
+    std::fs::write(root.join("certs/mldsa.pem"), self_signed(&["pq.example"], &mldsa, None)).unwrap();
+    let p256 = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let now = OffsetDateTime::now_utc();
+    std::fs::write(
+        root.join("certs/expired.pem"),
+        format!("some text\n{}", self_signed(&["old.example"], &p256, Some((now - Duration::days(100), now - Duration::days(2))))),
+    )
+    .unwrap();
+    let n = postq_b64url(&[0xc5; 256]);
+    let jwks = format!(
+        r#"{{"keys": [
+  {{"kid": "rsa",
+   "kty": "RSA", "n": "{n}", "e": "AQAB"}},
+  {{"kid": "ec",
+   "kty": "EC", "crv": "P-256", "x": "eA", "y": "eQ", "d": "SECRET-D-VALUE"}},
+  {{"kid": "hmac",
+   "kty": "oct", "k": "SECRET-K-VALUE"}},
+  {{"kid": "pq",
+   "kty": "AKP", "alg": "ML-DSA-65", "pub": "cHVi"}}
+]}}
+"#
+    );
+    std::fs::write(root.join("keys/jwks.json"), jwks).unwrap();
+    std::fs::write(root.join("ignored/secret.pem"), p256.serialize_pem()).unwrap();
+    std::fs::write(root.join("bin/blob.bin"), [0u8, 1, 2, 3, 0, 5]).unwrap();
+    std::fs::write(root.join("big.pem"), format!("{}{}", p256.serialize_pem(), "x".repeat(70_000))).unwrap();
+    let mut secrets = HashMap::new();
+    secrets.insert("p256", p256.serialize_pem());
+    secrets.insert("app", std::fs::read_to_string(root.join("keys/app.key")).unwrap());
+    secrets.insert("ssh", std::fs::read_to_string(root.join("ssh/id_ed25519")).unwrap());
+    secrets
+}
+
+fn postq_b64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[test]
+fn scan_repo_finds_every_material_type() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    let secrets = fixture_tree(&root);
+    let out = postq(work.path(), &["--json", "scan", "repo", "repo", "--no-submit", "--max-file-size", "65536"]);
+    expect_code(&out, 2, "private keys are Critical");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    for secret in secrets.values() {
+        let body: String = secret.lines().filter(|l| !l.starts_with("-----")).take(2).collect();
+        assert!(!stdout.contains(&body), "key material leaked into the output");
+    }
+    assert!(!stdout.contains("SECRET-D-VALUE") && !stdout.contains("SECRET-K-VALUE"));
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let report = &json[0];
+    assert_eq!(report["type"], "repo");
+    let found: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let loc = &f["location"];
+            let place = match loc["line"].as_u64() {
+                Some(l) => format!("{}:{l}", loc["path"].as_str().unwrap()),
+                None => loc["path"].as_str().unwrap().to_owned(),
+            };
+            (f["code"].as_str().unwrap().to_owned(), f["severity"].as_str().unwrap().to_owned(), place)
+        })
+        .collect();
+    let expect = |code: &str, severity: &str, place: &str| {
+        assert!(
+            found.iter().any(|(c, s, p)| c == code && s == severity && p == place),
+            "missing {code}/{severity} at {place}; found {found:#?}"
+        );
+    };
+    expect("RSA-2048", "high", "certs/app.pem:1");
+    expect("RSA-2048", "high", "certs/app.der");
+    expect("PRIVATE-KEY-EXPOSED", "critical", "keys/app.key:1");
+    expect("PRIVATE-KEY-EXPOSED", "critical", "keys/pkcs1.pem:1");
+    expect("RSA-WEAK", "critical", "keys/pkcs1.pem:1");
+    expect("PRIVATE-KEY-ENCRYPTED", "high", "keys/legacy-encrypted.pem:1");
+    expect("PRIVATE-KEY-EXPOSED", "critical", "keys/sec1.pem:1");
+    expect("ECC-QV", "medium", "keys/sec1.pem:1");
+    expect("PRIVATE-KEY-ENCRYPTED", "high", "keys/encrypted-pkcs8.pem:1");
+    expect("PKCS12-BUNDLE", "high", "bin/bundle.p12");
+    expect("PRIVATE-KEY-EXPOSED", "critical", "ssh/id_ed25519:1");
+    expect("ECC-QV", "medium", "ssh/id_ed25519.pub:1");
+    expect("ECC-QV", "medium", "ssh/authorized_keys:2");
+    expect("PRIVATE-KEY-ENCRYPTED", "high", "ssh/id_rsa:1");
+    expect("RSA-QV", "medium", "ssh/id_rsa:1");
+    expect("PQ-KEY", "info", "certs/mldsa.pem:1");
+    expect("CERT-EXPIRED", "critical", "certs/expired.pem:2");
+    expect("RSA-2048", "high", "keys/jwks.json:3");
+    expect("PRIVATE-KEY-EXPOSED", "critical", "keys/jwks.json:5");
+    expect("ECC-QV", "medium", "keys/jwks.json:5");
+    expect("PRIVATE-KEY-EXPOSED", "critical", "keys/jwks.json:7");
+    expect("PQ-KEY", "info", "keys/jwks.json:9");
+    assert!(!found.iter().any(|(_, _, p)| p.starts_with("ignored/") || p.starts_with("big.pem") || p.starts_with("README")));
+    assert_eq!(report["repo"]["filesSkippedLarge"], 1);
+    assert_eq!(report["repo"]["filesSkippedBinary"], 1);
+    assert_eq!(report["riskLevel"], "critical");
+
+    let out = postq(work.path(), &["scan", "repo", "repo", "--no-submit", "--max-file-size", "65536", "--format", "sarif", "--out", "repo.sarif"]);
+    expect_code(&out, 2, "sarif");
+    let sarif: Value = serde_json::from_str(&read(work.path(), "repo.sarif")).unwrap();
+    assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), found.len());
+    let pkcs1 = results
+        .iter()
+        .find(|x| x["ruleId"] == "RSA-WEAK")
+        .unwrap();
+    let loc = &pkcs1["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "keys/pkcs1.pem");
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["region"]["startLine"], 1);
+
+    let out = postq(work.path(), &["scan", "repo", "repo", "--no-submit", "--format", "cbom", "--fail-on", "none"]);
+    expect_code(&out, 0, "cbom");
+    let cbom: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_cbom(&cbom);
+    let comps = cbom["components"].as_array().unwrap();
+    let private_keys = comps
+        .iter()
+        .filter(|c| c["cryptoProperties"]["relatedCryptoMaterialProperties"]["type"] == "private-key")
+        .count();
+    assert!(private_keys >= 8, "{private_keys} private keys in the CBOM");
+    assert!(comps.iter().any(|c| c["name"] == "ML-DSA-65" && c["cryptoProperties"]["algorithmProperties"]["nistQuantumSecurityLevel"] == 3));
+}
