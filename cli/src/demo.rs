@@ -7,6 +7,9 @@ use postq::api::{
     AuditQuery, CreateKeyRequest, CreateRolloverRequest, CreateScanRequest, FindingInput,
     ListQuery, RiskLevel, RolloverStatus, RotateKeyRequest, SealRequest, Severity,
 };
+use postq::scan::tls::{
+    LoopbackOptions, LoopbackServer, ResolveOverride, Target, UrlScanOptions, UrlScanner,
+};
 use postq::sidecar::{VerifyOptions, verify_certificate};
 
 use crate::args::DemoArgs;
@@ -211,6 +214,53 @@ async fn walk(base_url: &str, api_key: &str) -> Result<(), Failure> {
         say(format!("{} → {}", status.as_str(), moved.status.as_str()));
         status = moved.status;
     }
+    // At cutover PostQ's scanner re-checks the site: serve the minted certificate on a
+    // loopback port and scan it like any endpoint.
+    let site = LoopbackServer::start(
+        r.certificate_pem.as_bytes(),
+        created.private_key_pem.as_bytes(),
+        LoopbackOptions::default(),
+    )
+    .await?;
+    let scanner = UrlScanner::new(UrlScanOptions {
+        resolve: vec![ResolveOverride {
+            host: r.hostname.clone(),
+            port: site.addr.port(),
+            addr: site.addr.ip(),
+        }],
+        ..UrlScanOptions::default()
+    })?;
+    let scanned = scanner
+        .scan(&Target::parse(&format!(
+            "{}:{}",
+            r.hostname,
+            site.addr.port()
+        ))?)
+        .await;
+    let tls = scanned.tls.clone().unwrap_or_default();
+    say(format!(
+        "postq scan url {} (served on {}): {} {} {} — risk {} ({})",
+        scanned.target,
+        site.addr,
+        tls.protocol.unwrap_or_default(),
+        tls.cipher_suite.unwrap_or_default(),
+        tls.key_exchange.unwrap_or_default(),
+        scanned.risk_level.label(),
+        scanned.risk_score
+    ));
+    for f in &scanned.findings {
+        say(format!("  {:<8} {}", f.severity.as_str(), f.title));
+    }
+    let stored = client
+        .scans()
+        .submit(&scanned.to_scan_request("cli"))
+        .await?;
+    say(format!(
+        "submitted as {} with {} findings",
+        stored.id,
+        stored.findings.len()
+    ));
+    drop(site);
     match client.rollovers().rollback(&r.id).await {
         Err(e) if e.status() == Some(409) => say(format!(
             "rollback after completion is refused: {} ({})",

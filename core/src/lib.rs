@@ -27,10 +27,10 @@ pub mod client;
 pub mod error;
 pub mod hybrid;
 pub mod ledger;
-#[cfg(feature = "schema")]
-pub mod schema;
 #[cfg(feature = "scan")]
 pub mod scan;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod seal;
 pub mod sidecar;
 

@@ -52,7 +52,10 @@ fn target_lines(args: &ScanUrlArgs) -> Result<Vec<String>, Failure> {
         );
     }
     if inputs.is_empty() {
-        return Err(input_error("targets", "give at least one target (or --file)"));
+        return Err(input_error(
+            "targets",
+            "give at least one target (or --file)",
+        ));
     }
     Ok(inputs)
 }
@@ -120,7 +123,13 @@ async fn url(args: ScanUrlArgs, conn: &Connection, out: &Output) -> Result<(), F
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    finish(reports.into_iter().flatten().collect(), &args.output, conn, out).await
+    finish(
+        reports.into_iter().flatten().collect(),
+        &args.output,
+        conn,
+        out,
+    )
+    .await
 }
 
 async fn repo(args: ScanRepoArgs, conn: &Connection, out: &Output) -> Result<(), Failure> {
@@ -155,15 +164,14 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-async fn submit(
-    reports: &[ScanReport],
-    conn: &Connection,
-) -> Result<Vec<Option<Scan>>, Failure> {
+async fn submit(reports: &[ScanReport], conn: &Connection) -> Result<Vec<Option<Scan>>, Failure> {
     let client = conn.client()?;
     let mut stored = Vec::with_capacity(reports.len());
     for r in reports {
         if r.status == TargetStatus::Scanned {
-            stored.push(Some(client.scans().submit(&r.to_scan_request("cli")).await?));
+            stored.push(Some(
+                client.scans().submit(&r.to_scan_request("cli")).await?,
+            ));
         } else {
             stored.push(None);
         }
@@ -203,9 +211,8 @@ async fn finish(
                 .collect();
             serde_json::to_string_pretty(&emitted).unwrap_or_default()
         }
-        ScanFormat::Sarif => {
-            serde_json::to_string_pretty(&postq::scan::sarif::to_sarif(&reports)).unwrap_or_default()
-        }
+        ScanFormat::Sarif => serde_json::to_string_pretty(&postq::scan::sarif::to_sarif(&reports))
+            .unwrap_or_default(),
         ScanFormat::Cbom => {
             serde_json::to_string_pretty(&postq::scan::cbom::to_cbom(&reports)).unwrap_or_default()
         }
@@ -236,7 +243,10 @@ async fn finish(
                 hits.len(),
                 reports.len(),
                 th.as_str(),
-                hits.iter().map(|r| r.target.as_str()).collect::<Vec<_>>().join(", ")
+                hits.iter()
+                    .map(|r| r.target.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     }
@@ -270,7 +280,12 @@ fn table(reports: &[ScanReport], stored: &[Option<Scan>]) -> String {
             ));
             continue;
         }
-        let mut head = format!("{}  {} ({:.1})", r.target, r.risk_level.label(), r.risk_score);
+        let mut head = format!(
+            "{}  {} ({:.1})",
+            r.target,
+            r.risk_level.label(),
+            r.risk_score
+        );
         if let Some(t) = &r.tls {
             let parts: Vec<&str> = [&t.protocol, &t.cipher_suite, &t.key_exchange]
                 .into_iter()
@@ -296,7 +311,10 @@ fn table(reports: &[ScanReport], stored: &[Option<Scan>]) -> String {
             lines.push(format!("  submitted {}  {}", scan.id, scan.url));
         }
     }
-    let scanned = reports.iter().filter(|r| r.status == TargetStatus::Scanned).count();
+    let scanned = reports
+        .iter()
+        .filter(|r| r.status == TargetStatus::Scanned)
+        .count();
     let worst = reports
         .iter()
         .filter(|r| r.status == TargetStatus::Scanned)
@@ -306,7 +324,9 @@ fn table(reports: &[ScanReport], stored: &[Option<Scan>]) -> String {
         "{} target(s): {scanned} scanned, {} not scanned{}",
         reports.len(),
         reports.len() - scanned,
-        worst.map(|w| format!("; worst: {}", w.label())).unwrap_or_default()
+        worst
+            .map(|w| format!("; worst: {}", w.label()))
+            .unwrap_or_default()
     ));
     lines.join("\n") + "\n"
 }

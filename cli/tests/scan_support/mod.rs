@@ -39,7 +39,15 @@ pub fn rsa_key(dir: &Path, bits: u32) -> String {
     let name = format!("rsa{bits}-{}.key", rand_suffix());
     openssl(
         dir,
-        &["genpkey", "-algorithm", "RSA", "-pkeyopt", &format!("rsa_keygen_bits:{bits}"), "-out", &name],
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            &format!("rsa_keygen_bits:{bits}"),
+            "-out",
+            &name,
+        ],
     );
     read(dir, &name)
 }
@@ -50,8 +58,13 @@ fn rand_suffix() -> u32 {
 }
 
 /// A self-signed certificate for `names` (DNS names or IPs) with `key`.
-pub fn self_signed(names: &[&str], key: &KeyPair, validity: Option<(OffsetDateTime, OffsetDateTime)>) -> String {
-    let mut params = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
+pub fn self_signed(
+    names: &[&str],
+    key: &KeyPair,
+    validity: Option<(OffsetDateTime, OffsetDateTime)>,
+) -> String {
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
     params.distinguished_name.push(DnType::CommonName, names[0]);
     if let Some((nb, na)) = validity {
         params.not_before = nb;
@@ -64,11 +77,14 @@ pub fn self_signed(names: &[&str], key: &KeyPair, validity: Option<(OffsetDateTi
 pub fn ca_and_leaf(names: &[&str]) -> (String, String, String) {
     let ca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.distinguished_name.push(DnType::CommonName, "postq test CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "postq test CA");
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
     let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let mut params = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
     params.distinguished_name.push(DnType::CommonName, names[0]);
     let leaf = params.signed_by(&leaf_key, &ca).unwrap();
     (ca.pem(), leaf.pem(), leaf_key.serialize_pem())
@@ -88,7 +104,11 @@ impl Drop for OpenSslServer {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// `openssl s_server` at security level 0 with the given protocol flag (`-tls1`,
@@ -96,7 +116,19 @@ pub fn free_port() -> u16 {
 pub fn openssl_server(dir: &Path, cert: &str, key: &str, protocol: &str) -> OpenSslServer {
     let port = free_port();
     let accept = format!("127.0.0.1:{port}");
-    let mut args = vec!["s_server", "-accept", &accept, "-cert", cert, "-key", key, "-cipher", "DEFAULT:@SECLEVEL=0", "-www", "-quiet"];
+    let mut args = vec![
+        "s_server",
+        "-accept",
+        &accept,
+        "-cert",
+        cert,
+        "-key",
+        key,
+        "-cipher",
+        "DEFAULT:@SECLEVEL=0",
+        "-www",
+        "-quiet",
+    ];
     if !protocol.is_empty() {
         args.push(protocol);
     }
@@ -136,7 +168,11 @@ impl Drop for Peers {
 impl Peers {
     pub fn new() -> Peers {
         Peers {
-            rt: tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
+            rt: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap(),
             servers: Vec::new(),
             tasks: Vec::new(),
         }
@@ -146,7 +182,11 @@ impl Peers {
     pub fn tls(&mut self, chain_pem: &str, key_pem: &str, options: LoopbackOptions) -> u16 {
         let server = self
             .rt
-            .block_on(LoopbackServer::start(chain_pem.as_bytes(), key_pem.as_bytes(), options))
+            .block_on(LoopbackServer::start(
+                chain_pem.as_bytes(),
+                key_pem.as_bytes(),
+                options,
+            ))
             .unwrap();
         let port = server.addr.port();
         self.servers.push(server);
@@ -155,7 +195,10 @@ impl Peers {
 
     /// Accepts connections and never says a word.
     pub fn blackhole(&mut self) -> u16 {
-        let listener = self.rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let listener = self
+            .rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
         let port = listener.local_addr().unwrap().port();
         self.tasks.push(self.rt.spawn(async move {
             let mut held = Vec::new();
@@ -169,7 +212,10 @@ impl Peers {
     /// Plain HTTP: answers anything with 200, or with a 301 to https:// when `redirect`.
     pub fn plain_http(&mut self, redirect: bool) -> u16 {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        let listener = self.rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let listener = self
+            .rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
         let port = listener.local_addr().unwrap().port();
         self.tasks.push(self.rt.spawn(async move {
             while let Ok((mut s, _)) = listener.accept().await {
@@ -199,7 +245,10 @@ pub fn closed_port() -> u16 {
 struct Vendored(HashMap<String, Value>);
 
 impl jsonschema::Retrieve for Vendored {
-    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         self.0
             .get(uri.as_str())
             .cloned()
@@ -220,13 +269,21 @@ fn assert_valid(schema: &Value, retriever: Vendored, doc: &Value, what: &str) {
         .with_retriever(retriever)
         .build(schema)
         .unwrap_or_else(|e| panic!("{what} schema did not compile: {e}"));
-    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{what} is not valid: {errors:#?}");
 }
 
 /// Validate against the official SARIF 2.1.0 schema.
 pub fn assert_valid_sarif(doc: &Value) {
-    assert_valid(&load("sarif-schema-2.1.0.json"), Vendored(HashMap::new()), doc, "SARIF");
+    assert_valid(
+        &load("sarif-schema-2.1.0.json"),
+        Vendored(HashMap::new()),
+        doc,
+        "SARIF",
+    );
 }
 
 /// Validate against the official CycloneDX 1.6 schema (with its SPDX and JSF parts).
@@ -235,7 +292,12 @@ pub fn assert_valid_cbom(doc: &Value) {
     for name in ["spdx.schema.json", "jsf-0.82.schema.json"] {
         parts.insert(format!("http://cyclonedx.org/schema/{name}"), load(name));
     }
-    assert_valid(&load("bom-1.6.schema.json"), Vendored(parts), doc, "CycloneDX 1.6");
+    assert_valid(
+        &load("bom-1.6.schema.json"),
+        Vendored(parts),
+        doc,
+        "CycloneDX 1.6",
+    );
 }
 
 /// The codes and severities of one report's findings.
@@ -244,14 +306,21 @@ pub fn codes(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|f| (f["code"].as_str().unwrap_or("").to_owned(), f["severity"].as_str().unwrap_or("").to_owned()))
+                .map(|f| {
+                    (
+                        f["code"].as_str().unwrap_or("").to_owned(),
+                        f["severity"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
 }
 
 pub fn has(report: &Value, code: &str, severity: &str) -> bool {
-    codes(report).iter().any(|(c, s)| c == code && s == severity)
+    codes(report)
+        .iter()
+        .any(|(c, s)| c == code && s == severity)
 }
 
 pub fn addr(port: u16) -> String {

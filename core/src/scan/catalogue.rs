@@ -151,7 +151,10 @@ impl FindingCode {
 
     /// Look a code up by its string.
     pub fn parse(code: &str) -> Option<FindingCode> {
-        FindingCode::ALL.iter().copied().find(|c| c.as_str() == code)
+        FindingCode::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == code)
     }
 }
 
@@ -185,6 +188,14 @@ mod tests {
         ] {
             assert_eq!(code.as_str(), text);
             assert!(code.title().starts_with(text));
+        }
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn rollover_eligible_codes_are_in_the_catalogue() {
+        for code in crate::api::ROLLOVER_ELIGIBLE_CODES {
+            assert!(FindingCode::parse(code).is_some(), "{code}");
         }
     }
 

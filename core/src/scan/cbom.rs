@@ -323,7 +323,8 @@ impl Builder {
             .cipher_suites
             .iter()
             .map(|s| {
-                let algorithms: Vec<String> = s.algorithms.iter().map(|a| self.algorithm(a)).collect();
+                let algorithms: Vec<String> =
+                    s.algorithms.iter().map(|a| self.algorithm(a)).collect();
                 refs.extend(algorithms.iter().cloned());
                 CipherSuite {
                     name: s.name.clone(),
@@ -374,13 +375,22 @@ fn uuid_v4() -> String {
     let mut b = [0u8; 16];
     if getrandom::fill(&mut b).is_err() {
         // Fall back to the time: the serial only has to be unique per document.
-        let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos().to_be_bytes();
+        let nanos = OffsetDateTime::now_utc()
+            .unix_timestamp_nanos()
+            .to_be_bytes();
         b.copy_from_slice(&nanos);
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 /// The CBOM of every report's assets (certificates first so protocols can refer to them).

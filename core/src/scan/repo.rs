@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use ignore::{WalkBuilder, WalkState};
 
+use super::Location;
 use super::classify::{Classified, ClassifyContext, classify_material};
 use super::report::{RepoSummary, ScanKind, ScanReport, TargetStatus};
-use super::Location;
 
 /// Options of a repository scan.
 #[derive(Debug, Clone)]

@@ -211,7 +211,10 @@ impl ScanReport {
             metadata.insert("tls".into(), serde_json::to_value(tls).unwrap_or_default());
         }
         if let Some(repo) = &self.repo {
-            metadata.insert("repo".into(), serde_json::to_value(repo).unwrap_or_default());
+            metadata.insert(
+                "repo".into(),
+                serde_json::to_value(repo).unwrap_or_default(),
+            );
         }
         request.metadata = Some(metadata);
         request

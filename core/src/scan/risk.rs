@@ -68,7 +68,11 @@ mod tests {
         ];
         assert_eq!(risk_score(&mixed), 81.0); // 70 + (70 + 40) / 10
         assert_eq!(risk_level(&mixed), Severity::High);
-        let worst = [f(FindingCode::Tls10Min), f(FindingCode::CertExpired), f(FindingCode::RsaWeak)];
+        let worst = [
+            f(FindingCode::Tls10Min),
+            f(FindingCode::CertExpired),
+            f(FindingCode::RsaWeak),
+        ];
         assert_eq!(risk_score(&worst), 100.0);
         assert_eq!(risk_level(&worst), Severity::Critical);
     }

@@ -53,7 +53,11 @@ fn properties(severity: Severity, extra: &[(&str, serde_json::Value)]) -> Proper
         map.insert((*k).to_owned(), v.clone());
     }
     PropertyBag::builder()
-        .tags(vec!["security".to_owned(), "cryptography".to_owned(), "post-quantum".to_owned()])
+        .tags(vec![
+            "security".to_owned(),
+            "cryptography".to_owned(),
+            "post-quantum".to_owned(),
+        ])
         .additional_properties(map)
         .build()
 }
@@ -63,7 +67,11 @@ fn rule(code: FindingCode) -> ReportingDescriptor {
     ReportingDescriptor::builder()
         .id(info.code)
         .name(info.code)
-        .short_description(MultiformatMessageString::builder().text(code.title()).build())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(code.title())
+                .build(),
+        )
         .full_description(MultiformatMessageString::builder().text(info.why).build())
         .help(
             MultiformatMessageString::builder()
@@ -97,7 +105,9 @@ fn location(finding: &Finding) -> SarifLocation {
                     .artifact_location(artifact)
                     .region(Region::builder().start_line(i64::from(*l)).build())
                     .build(),
-                None => PhysicalLocation::builder().artifact_location(artifact).build(),
+                None => PhysicalLocation::builder()
+                    .artifact_location(artifact)
+                    .build(),
             }
         }
         Location::Endpoint { host, port } => {
@@ -161,7 +171,10 @@ pub fn to_sarif(reports: &[ScanReport]) -> Sarif {
                 )]))
                 .properties(properties(
                     f.severity,
-                    &[("severity", serde_json::Value::String(f.severity.as_str().to_owned()))],
+                    &[(
+                        "severity",
+                        serde_json::Value::String(f.severity.as_str().to_owned()),
+                    )],
                 ))
                 .build()
         })

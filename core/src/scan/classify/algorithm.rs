@@ -15,16 +15,76 @@ pub struct Curve {
 
 /// Curves by OID (RFC 5480, SEC 2, RFC 5639).
 const CURVES: &[(&str, Curve)] = &[
-    ("1.2.840.10045.3.1.1", Curve { name: "P-192", bits: 192 }),
-    ("1.3.132.0.33", Curve { name: "P-224", bits: 224 }),
-    ("1.2.840.10045.3.1.7", Curve { name: "P-256", bits: 256 }),
-    ("1.3.132.0.34", Curve { name: "P-384", bits: 384 }),
-    ("1.3.132.0.35", Curve { name: "P-521", bits: 521 }),
-    ("1.3.132.0.10", Curve { name: "secp256k1", bits: 256 }),
-    ("1.3.132.0.8", Curve { name: "secp160r1", bits: 160 }),
-    ("1.3.36.3.3.2.8.1.1.7", Curve { name: "brainpoolP256r1", bits: 256 }),
-    ("1.3.36.3.3.2.8.1.1.11", Curve { name: "brainpoolP384r1", bits: 384 }),
-    ("1.3.36.3.3.2.8.1.1.13", Curve { name: "brainpoolP512r1", bits: 512 }),
+    (
+        "1.2.840.10045.3.1.1",
+        Curve {
+            name: "P-192",
+            bits: 192,
+        },
+    ),
+    (
+        "1.3.132.0.33",
+        Curve {
+            name: "P-224",
+            bits: 224,
+        },
+    ),
+    (
+        "1.2.840.10045.3.1.7",
+        Curve {
+            name: "P-256",
+            bits: 256,
+        },
+    ),
+    (
+        "1.3.132.0.34",
+        Curve {
+            name: "P-384",
+            bits: 384,
+        },
+    ),
+    (
+        "1.3.132.0.35",
+        Curve {
+            name: "P-521",
+            bits: 521,
+        },
+    ),
+    (
+        "1.3.132.0.10",
+        Curve {
+            name: "secp256k1",
+            bits: 256,
+        },
+    ),
+    (
+        "1.3.132.0.8",
+        Curve {
+            name: "secp160r1",
+            bits: 160,
+        },
+    ),
+    (
+        "1.3.36.3.3.2.8.1.1.7",
+        Curve {
+            name: "brainpoolP256r1",
+            bits: 256,
+        },
+    ),
+    (
+        "1.3.36.3.3.2.8.1.1.11",
+        Curve {
+            name: "brainpoolP384r1",
+            bits: 384,
+        },
+    ),
+    (
+        "1.3.36.3.3.2.8.1.1.13",
+        Curve {
+            name: "brainpoolP512r1",
+            bits: 512,
+        },
+    ),
 ];
 
 /// Look a curve up by dotted OID.
@@ -256,13 +316,7 @@ impl KeyAlgorithm {
     }
 }
 
-fn edwards(
-    name: &str,
-    curve: &str,
-    classical: u32,
-    oid: &str,
-    signature: bool,
-) -> AlgorithmAsset {
+fn edwards(name: &str, curve: &str, classical: u32, oid: &str, signature: bool) -> AlgorithmAsset {
     let primitive = if signature {
         Primitive::Signature
     } else {
@@ -282,9 +336,7 @@ pub fn uint_bits(bytes: &[u8]) -> u32 {
         None => &[],
     };
     match trimmed.first() {
-        Some(first) => {
-            u32::try_from(trimmed.len() * 8).unwrap_or(u32::MAX) - first.leading_zeros()
-        }
+        Some(first) => u32::try_from(trimmed.len() * 8).unwrap_or(u32::MAX) - first.leading_zeros(),
         None => 0,
     }
 }
@@ -302,13 +354,22 @@ mod tests {
     #[test]
     fn severities_follow_the_catalogue() {
         let code = |a: KeyAlgorithm| a.finding("public key", "", &loc()).map(|f| f.code);
-        assert_eq!(code(KeyAlgorithm::Rsa { bits: Some(1024) }), Some(FindingCode::RsaWeak));
-        assert_eq!(code(KeyAlgorithm::Rsa { bits: Some(2048) }), Some(FindingCode::Rsa2048));
+        assert_eq!(
+            code(KeyAlgorithm::Rsa { bits: Some(1024) }),
+            Some(FindingCode::RsaWeak)
+        );
+        assert_eq!(
+            code(KeyAlgorithm::Rsa { bits: Some(2048) }),
+            Some(FindingCode::Rsa2048)
+        );
         assert_eq!(
             code(KeyAlgorithm::Rsa { bits: Some(4096) }),
             Some(FindingCode::RsaQuantumVulnerable)
         );
-        assert_eq!(code(KeyAlgorithm::Ec(curve_by_name("P-192"))), Some(FindingCode::EccWeak));
+        assert_eq!(
+            code(KeyAlgorithm::Ec(curve_by_name("P-192"))),
+            Some(FindingCode::EccWeak)
+        );
         assert_eq!(
             code(KeyAlgorithm::Ec(curve_by_name("secp256r1"))),
             Some(FindingCode::EccQuantumVulnerable)
@@ -323,8 +384,14 @@ mod tests {
 
     #[test]
     fn oids() {
-        assert_eq!(algorithm_by_oid("2.16.840.1.101.3.4.3.18"), KeyAlgorithm::MlDsa(65));
-        assert_eq!(algorithm_by_oid("2.16.840.1.101.3.4.3.25"), KeyAlgorithm::SlhDsa);
+        assert_eq!(
+            algorithm_by_oid("2.16.840.1.101.3.4.3.18"),
+            KeyAlgorithm::MlDsa(65)
+        );
+        assert_eq!(
+            algorithm_by_oid("2.16.840.1.101.3.4.3.25"),
+            KeyAlgorithm::SlhDsa
+        );
         assert_eq!(algorithm_by_oid("1.3.101.112"), KeyAlgorithm::Ed25519);
         assert_eq!(uint_bits(&[0x00, 0x80, 0, 0]), 24);
         assert_eq!(uint_bits(&[0x01, 0xff]), 9);

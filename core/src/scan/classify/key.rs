@@ -124,9 +124,7 @@ pub fn from_jwk(jwk: &serde_json::Map<String, serde_json::Value>) -> KeyAlgorith
             "ML-DSA-44" => KeyAlgorithm::MlDsa(44),
             "ML-DSA-65" => KeyAlgorithm::MlDsa(65),
             "ML-DSA-87" => KeyAlgorithm::MlDsa(87),
-            a if a.starts_with("ML-KEM-") => {
-                KeyAlgorithm::MlKem(a[7..].parse().unwrap_or(768))
-            }
+            a if a.starts_with("ML-KEM-") => KeyAlgorithm::MlKem(a[7..].parse().unwrap_or(768)),
             a if a.starts_with("SLH-DSA") => KeyAlgorithm::SlhDsa,
             other => KeyAlgorithm::Unknown(format!("AKP {other}")),
         },

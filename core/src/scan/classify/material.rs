@@ -26,7 +26,11 @@ struct FoundKey {
 
 /// Classify everything recognisable in `bytes`. `file_name` (if any) lets binary
 /// formats be recognised by extension (`.p12`, `.pfx`, `.der`, `.cer`, `.crt`, `.key`).
-pub fn classify_material(bytes: &[u8], file_name: Option<&str>, ctx: &ClassifyContext) -> Classified {
+pub fn classify_material(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    ctx: &ClassifyContext,
+) -> Classified {
     let mut out = Classified::default();
     if bytes.len() > MATERIAL_LIMIT {
         return out;
@@ -174,7 +178,10 @@ fn pem_block(label: &str, block: &[u8], ctx: &ClassifyContext, out: &mut Classif
                     algorithm: key::from_ssh(k.public_key().key_data()),
                     format: "OpenSSH",
                     encrypted: k.is_encrypted(),
-                    fingerprint: k.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string(),
+                    fingerprint: k
+                        .public_key()
+                        .fingerprint(ssh_key::HashAlg::Sha256)
+                        .to_string(),
                 },
                 ctx,
                 out,
@@ -223,11 +230,9 @@ fn pem_block(label: &str, block: &[u8], ctx: &ClassifyContext, out: &mut Classif
             "PEM (encrypted PKCS#8)",
             true,
         ),
-        "RSA PRIVATE KEY" if legacy_encrypted => private(
-            Some(KeyAlgorithm::Rsa { bits: None }),
-            "PEM (PKCS#1)",
-            true,
-        ),
+        "RSA PRIVATE KEY" if legacy_encrypted => {
+            private(Some(KeyAlgorithm::Rsa { bits: None }), "PEM (PKCS#1)", true)
+        }
         "RSA PRIVATE KEY" => private(key::from_pkcs1_private_der(der), "PEM (PKCS#1)", false),
         "EC PRIVATE KEY" if legacy_encrypted => {
             private(Some(KeyAlgorithm::Ec(None)), "PEM (SEC1)", true)
@@ -267,7 +272,12 @@ const SSH_KEY_TYPES: &[&str] = &[
     "sk-ecdsa-sha2-nistp256@openssh.com",
 ];
 
-fn openssh_public_keys(bytes: &[u8], lines: &LineIndex, ctx: &ClassifyContext, out: &mut Classified) {
+fn openssh_public_keys(
+    bytes: &[u8],
+    lines: &LineIndex,
+    ctx: &ClassifyContext,
+    out: &mut Classified,
+) {
     let mut last_line = 0;
     for pos in memmem::find_iter(bytes, b" AAAA") {
         let line_start = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |i| i + 1);
@@ -330,7 +340,10 @@ fn jwks(bytes: &[u8], lines: &LineIndex, ctx: &ClassifyContext, out: &mut Classi
             if !has("k") {
                 continue;
             }
-            (KeyKind::SecretKey, KeyAlgorithm::Unknown("symmetric (oct)".to_owned()))
+            (
+                KeyKind::SecretKey,
+                KeyAlgorithm::Unknown("symmetric (oct)".to_owned()),
+            )
         } else {
             let private = has("d") || has("priv");
             let kind = if private {
@@ -343,7 +356,12 @@ fn jwks(bytes: &[u8], lines: &LineIndex, ctx: &ClassifyContext, out: &mut Classi
         // Fingerprint the canonical public members only, never `d`/`priv`/`k`.
         let public: serde_json::Map<String, serde_json::Value> = jwk
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "d" | "p" | "q" | "dp" | "dq" | "qi" | "priv" | "k" | "oth"))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "d" | "p" | "q" | "dp" | "dq" | "qi" | "priv" | "k" | "oth"
+                )
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let fp_source = if kind == KeyKind::SecretKey {

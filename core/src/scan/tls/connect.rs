@@ -43,12 +43,18 @@ pub async fn resolve(
     {
         return Ok(vec![SocketAddr::new(o.addr, target.port)]);
     }
-    match tokio::time::timeout(timeout, tokio::net::lookup_host((name.as_str(), target.port)))
-        .await
+    match tokio::time::timeout(
+        timeout,
+        tokio::net::lookup_host((name.as_str(), target.port)),
+    )
+    .await
     {
         Err(_) => Err(Unscannable::new(
             TargetStatus::Unreachable,
-            format!("DNS lookup of {name} took longer than {}s", timeout.as_secs_f32()),
+            format!(
+                "DNS lookup of {name} took longer than {}s",
+                timeout.as_secs_f32()
+            ),
         )),
         Ok(Err(e)) => Err(Unscannable::new(
             TargetStatus::Unreachable,

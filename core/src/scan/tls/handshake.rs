@@ -159,14 +159,18 @@ pub enum HandshakeFailure {
 
 fn server_name(target: &Target) -> ServerName<'static> {
     match &target.host {
-        Host::Name(n) => ServerName::try_from(n.clone())
-            .unwrap_or(ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into())),
+        Host::Name(n) => ServerName::try_from(n.clone()).unwrap_or(ServerName::IpAddress(
+            std::net::Ipv4Addr::UNSPECIFIED.into(),
+        )),
         Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
     }
 }
 
 fn describe_io(e: &std::io::Error) -> HandshakeFailure {
-    if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+    if let Some(tls) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
         return match tls {
             rustls::Error::InvalidMessage(_)
             | rustls::Error::InappropriateMessage { .. }
@@ -184,7 +188,9 @@ fn describe_io(e: &std::io::Error) -> HandshakeFailure {
     }
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
-            HandshakeFailure::Refused("the server closed the connection during the handshake".into())
+            HandshakeFailure::Refused(
+                "the server closed the connection during the handshake".into(),
+            )
         }
         _ => HandshakeFailure::Unscannable(Unscannable::new(
             TargetStatus::Unreachable,

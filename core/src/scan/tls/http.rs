@@ -30,7 +30,10 @@ where
         .method(method)
         .uri(path)
         .header(HOST, host)
-        .header("user-agent", concat!("postq-scan/", env!("CARGO_PKG_VERSION")))
+        .header(
+            "user-agent",
+            concat!("postq-scan/", env!("CARGO_PKG_VERSION")),
+        )
         .body(Empty::<Bytes>::new())
         .map_err(|e| e.to_string())?;
     let result = sender.send_request(req).await.map_err(|e| e.to_string());
@@ -71,8 +74,16 @@ pub enum PlainHttp {
 }
 
 /// `GET /` over plain HTTP on `port` of the first address.
-pub async fn plain_http(addrs: &[SocketAddr], port: u16, host: &str, timeout: Duration) -> PlainHttp {
-    let addrs: Vec<SocketAddr> = addrs.iter().map(|a| SocketAddr::new(a.ip(), port)).collect();
+pub async fn plain_http(
+    addrs: &[SocketAddr],
+    port: u16,
+    host: &str,
+    timeout: Duration,
+) -> PlainHttp {
+    let addrs: Vec<SocketAddr> = addrs
+        .iter()
+        .map(|a| SocketAddr::new(a.ip(), port))
+        .collect();
     let stream = match connect(&addrs, timeout).await {
         Ok(s) => s,
         Err(u) if u.status == crate::scan::report::TargetStatus::Refused => {
@@ -100,7 +111,10 @@ pub async fn plain_http(addrs: &[SocketAddr], port: u16, host: &str, timeout: Du
                 .get(LOCATION)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
             match location {
-                Some(l) if status.is_redirection() && l.to_ascii_lowercase().starts_with("https://") => {
+                Some(l)
+                    if status.is_redirection()
+                        && l.to_ascii_lowercase().starts_with("https://") =>
+                {
                     PlainHttp::RedirectsToHttps(format!("{} -> {l}", status.as_u16()))
                 }
                 Some(l) => PlainHttp::Served(format!("{} -> {l}", status.as_u16())),

@@ -61,8 +61,8 @@ pub struct LegacyOutcome {
 /// Cipher suites a legacy server may pick: ECDHE/DHE/RSA with AES-GCM/CBC, 3DES, RC4,
 /// and the renegotiation SCSV.
 const SUITES: &[u16] = &[
-    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc009, 0xc013, 0xc00a, 0xc014, 0x009c,
-    0x009d, 0x002f, 0x0035, 0x0033, 0x0039, 0x000a, 0x0005, 0x00ff,
+    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc009, 0xc013, 0xc00a, 0xc014, 0x009c, 0x009d,
+    0x002f, 0x0035, 0x0033, 0x0039, 0x000a, 0x0005, 0x00ff,
 ];
 
 fn push_u16(out: &mut Vec<u8>, v: usize) {
@@ -87,7 +87,11 @@ pub fn client_hello(version: LegacyVersion, sni: Option<&str>, random: &[u8; 32]
         extension(&mut ext, 0x0000, &sn);
     }
     // supported_groups: x25519, secp256r1, secp384r1, secp521r1
-    extension(&mut ext, 0x000a, &[0, 8, 0, 0x1d, 0, 0x17, 0, 0x18, 0, 0x19]);
+    extension(
+        &mut ext,
+        0x000a,
+        &[0, 8, 0, 0x1d, 0, 0x17, 0, 0x18, 0, 0x19],
+    );
     // ec_point_formats: uncompressed
     extension(&mut ext, 0x000b, &[1, 0]);
     if version == LegacyVersion::Tls12 {
@@ -135,7 +139,8 @@ fn parse_handshake(version: LegacyVersion, hs: &[u8]) -> Option<LegacyOutcome> {
     let mut saw_hello = false;
     while hs.len() >= at + 4 {
         let kind = hs[at];
-        let len = usize::from(hs[at + 1]) << 16 | usize::from(hs[at + 2]) << 8 | usize::from(hs[at + 3]);
+        let len =
+            usize::from(hs[at + 1]) << 16 | usize::from(hs[at + 2]) << 8 | usize::from(hs[at + 3]);
         let Some(body) = hs.get(at + 4..at + 4 + len) else {
             return None;
         };
@@ -148,7 +153,8 @@ fn parse_handshake(version: LegacyVersion, hs: &[u8]) -> Option<LegacyOutcome> {
                     return Some(outcome);
                 };
                 if v != version.wire() {
-                    outcome.detail = format!("server answered with version {:02x}{:02x}", v[0], v[1]);
+                    outcome.detail =
+                        format!("server answered with version {:02x}{:02x}", v[0], v[1]);
                     return Some(outcome);
                 }
                 let sid = usize::from(*body.get(34)?);
@@ -166,8 +172,12 @@ fn parse_handshake(version: LegacyVersion, hs: &[u8]) -> Option<LegacyOutcome> {
                 let mut certs = Vec::new();
                 let mut c = 3;
                 while body.len() >= c + 3 {
-                    let l = usize::from(body[c]) << 16 | usize::from(body[c + 1]) << 8 | usize::from(body[c + 2]);
-                    let Some(der) = body.get(c + 3..c + 3 + l) else { break };
+                    let l = usize::from(body[c]) << 16
+                        | usize::from(body[c + 1]) << 8
+                        | usize::from(body[c + 2]);
+                    let Some(der) = body.get(c + 3..c + 3 + l) else {
+                        break;
+                    };
                     certs.push(der.to_vec());
                     c += 3 + l;
                 }

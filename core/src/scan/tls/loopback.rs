@@ -5,11 +5,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use rustls::ServerConfig;
 use rustls::crypto::CryptoProvider;
 use rustls::crypto::aws_lc_rs::{self, kx_group};
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::ServerConfig;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
@@ -135,7 +135,8 @@ impl LoopbackServer {
                         return;
                     };
                     let mut buf = [0u8; 2048];
-                    let read = tokio::time::timeout(std::time::Duration::from_secs(5), tls.read(&mut buf));
+                    let read =
+                        tokio::time::timeout(std::time::Duration::from_secs(5), tls.read(&mut buf));
                     if let Ok(Ok(n)) = read.await {
                         if n > 0 {
                             let sts = if hsts {

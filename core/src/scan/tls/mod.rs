@@ -150,7 +150,12 @@ fn suite_asset(name: &str, code: u16) -> CipherSuiteAsset {
     }
 }
 
-fn finding(code: FindingCode, detail: impl AsRef<str>, evidence: impl Into<String>, at: &Location) -> Finding {
+fn finding(
+    code: FindingCode,
+    detail: impl AsRef<str>,
+    evidence: impl Into<String>,
+    at: &Location,
+) -> Finding {
     Finding::new(code, detail, evidence, at.clone())
 }
 
@@ -232,7 +237,8 @@ impl UrlScanner {
         // 3. Concurrent probes.
         let sni = target.server_name();
         let tls13 = matches!(&main, Ok(n) if n.version == rustls::ProtocolVersion::TLSv1_3);
-        let negotiated_pq = matches!(&main, Ok(Negotiated { group: Some(g), .. }) if is_pq_group(*g));
+        let negotiated_pq =
+            matches!(&main, Ok(Negotiated { group: Some(g), .. }) if is_pq_group(*g));
         let pq_x = async {
             if tls13 && !negotiated_pq {
                 accepts_alone(&addrs, target, &self.configs.pq_x25519, timeout).await
@@ -259,8 +265,13 @@ impl UrlScanner {
         let plain = async {
             match &target.url {
                 Some(_) => Some(
-                    http::plain_http(&addrs, self.options.http_port, &host_header_bare(target), timeout)
-                        .await,
+                    http::plain_http(
+                        &addrs,
+                        self.options.http_port,
+                        &host_header_bare(target),
+                        timeout,
+                    )
+                    .await,
                 ),
                 None => None,
             }
@@ -282,7 +293,11 @@ impl UrlScanner {
             }
         }
         if l10.accepted {
-            let also = if l11.accepted { "; TLS 1.1 is accepted too" } else { "" };
+            let also = if l11.accepted {
+                "; TLS 1.1 is accepted too"
+            } else {
+                ""
+            };
             report.findings.push(finding(
                 FindingCode::Tls10Min,
                 "TLS-1.0-MIN: the server accepts TLS 1.0",
@@ -306,7 +321,11 @@ impl UrlScanner {
                 tls.key_exchange = n.group.map(group_label);
                 (
                     n.certificates.clone(),
-                    Some(if n.version == rustls::ProtocolVersion::TLSv1_3 { "1.3" } else { "1.2" }),
+                    Some(if n.version == rustls::ProtocolVersion::TLSv1_3 {
+                        "1.3"
+                    } else {
+                        "1.2"
+                    }),
                 )
             }
             Err(reason) => {
@@ -324,9 +343,13 @@ impl UrlScanner {
                     Some((v, o)) => {
                         tls.protocol = Some(format!("TLSv{}", v.label()));
                         tls.cipher_suite = o.cipher.map(|c| format!("0x{c:04x}"));
-                        tls.notes.push(format!("rustls handshake refused: {reason}"));
+                        tls.notes
+                            .push(format!("rustls handshake refused: {reason}"));
                         (
-                            o.certificates.iter().map(|d| CertificateDer::from(d.clone())).collect(),
+                            o.certificates
+                                .iter()
+                                .map(|d| CertificateDer::from(d.clone()))
+                                .collect(),
                             Some(v.label()),
                         )
                     }
@@ -336,7 +359,10 @@ impl UrlScanner {
         if max_version != Some("1.3") {
             report.findings.push(finding(
                 FindingCode::Tls13Unsupported,
-                format!("TLS 1.3 not supported (highest: TLS {})", max_version.unwrap_or("?")),
+                format!(
+                    "TLS 1.3 not supported (highest: TLS {})",
+                    max_version.unwrap_or("?")
+                ),
                 format!("negotiated {}", tls.protocol.clone().unwrap_or_default()),
                 &at,
             ));
@@ -419,7 +445,11 @@ impl UrlScanner {
         let mut leaf_fp = None;
         let mut leaf_self_issued = false;
         for (i, der) in chain.iter().enumerate() {
-            let role = if i == 0 { CertRole::Leaf } else { CertRole::Chain };
+            let role = if i == 0 {
+                CertRole::Leaf
+            } else {
+                CertRole::Chain
+            };
             match classify_certificate(der, role, &ctx) {
                 Ok(c) => {
                     if i == 0 {
@@ -427,7 +457,9 @@ impl UrlScanner {
                         leaf_self_issued = c.self_issued;
                         if c.asset.hybrid_sidecar {
                             tls.hybrid_bound = Some(
-                                c.findings.iter().any(|f| f.code == FindingCode::CertHybridBound),
+                                c.findings
+                                    .iter()
+                                    .any(|f| f.code == FindingCode::CertHybridBound),
                             );
                         }
                     }
@@ -451,13 +483,19 @@ impl UrlScanner {
                 report.findings.push(finding(
                     FindingCode::HttpsNotEnforced,
                     "HTTPS-NOT-ENFORCED: plain HTTP is served without a redirect to HTTPS",
-                    format!("GET http://{}:{}/ answered {what}", host_header_bare(target), self.options.http_port),
+                    format!(
+                        "GET http://{}:{}/ answered {what}",
+                        host_header_bare(target),
+                        self.options.http_port
+                    ),
                     &at,
                 ));
             }
             Some(PlainHttp::RedirectsToHttps(what)) => tls.plain_http = Some(what),
             Some(PlainHttp::NotServed) => tls.plain_http = Some("not served".into()),
-            Some(PlainHttp::Unknown(why)) => tls.notes.push(format!("plain HTTP not checked: {why}")),
+            Some(PlainHttp::Unknown(why)) => {
+                tls.notes.push(format!("plain HTTP not checked: {why}"))
+            }
             None => {}
         }
 
@@ -505,11 +543,13 @@ impl UrlScanner {
             }
         }
         // Judge trust inside the leaf's validity window, so expiry is reported once.
-        let mid = x509_parser::parse_x509_certificate(leaf).ok().map(|(_, c)| {
-            let v = c.validity();
-            let (a, b) = (v.not_before.timestamp(), v.not_after.timestamp());
-            a + (b - a) / 2
-        });
+        let mid = x509_parser::parse_x509_certificate(leaf)
+            .ok()
+            .map(|(_, c)| {
+                let v = c.validity();
+                let (a, b) = (v.not_before.timestamp(), v.not_after.timestamp());
+                a + (b - a) / 2
+            });
         let at_time = mid
             .and_then(|t| u64::try_from(t).ok())
             .map(|t| UnixTime::since_unix_epoch(Duration::from_secs(t)))
@@ -553,7 +593,8 @@ impl UrlScanOptions {
         use rustls::pki_types::pem::PemObject as _;
         let mut added = 0;
         for cert in CertificateDer::pem_slice_iter(pem) {
-            let cert = cert.map_err(|e| crate::Error::InvalidCertificate(format!("CA file: {e}")))?;
+            let cert =
+                cert.map_err(|e| crate::Error::InvalidCertificate(format!("CA file: {e}")))?;
             self.extra_roots.push(cert.to_vec());
             added += 1;
         }

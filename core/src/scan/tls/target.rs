@@ -201,18 +201,39 @@ mod tests {
     #[test]
     fn forms() {
         let t = Target::parse("Example.COM").unwrap();
-        assert_eq!((t.host.to_string(), t.port, t.url), ("example.com".into(), 443, None));
+        assert_eq!(
+            (t.host.to_string(), t.port, t.url),
+            ("example.com".into(), 443, None)
+        );
         let t = Target::parse("bücher.example:8443").unwrap();
         assert_eq!(t.to_string(), "xn--bcher-kva.example:8443");
         let t = Target::parse("https://Shop.Example:8443/cart?x=1").unwrap();
         assert_eq!(t.url.as_deref(), Some("https://shop.example:8443/cart?x=1"));
         let t = Target::parse("https://example.com").unwrap();
-        assert_eq!((t.port, t.url.as_deref()), (443, Some("https://example.com/")));
+        assert_eq!(
+            (t.port, t.url.as_deref()),
+            (443, Some("https://example.com/"))
+        );
         let t = Target::parse("[::1]:9443").unwrap();
-        assert_eq!((t.to_string(), t.server_name()), ("[::1]:9443".into(), None));
+        assert_eq!(
+            (t.to_string(), t.server_name()),
+            ("[::1]:9443".into(), None)
+        );
         assert_eq!(Target::parse("::1").unwrap().port, 443);
-        assert_eq!(Target::parse("127.0.0.1:8443").unwrap().to_string(), "127.0.0.1:8443");
-        for bad in ["", "http://example.com", "ftp://x", "host:0", "host:99999", "bad host", "*.example.com", "u@h:1"] {
+        assert_eq!(
+            Target::parse("127.0.0.1:8443").unwrap().to_string(),
+            "127.0.0.1:8443"
+        );
+        for bad in [
+            "",
+            "http://example.com",
+            "ftp://x",
+            "host:0",
+            "host:99999",
+            "bad host",
+            "*.example.com",
+            "u@h:1",
+        ] {
             assert!(Target::parse(bad).is_err(), "{bad}");
         }
     }
@@ -220,8 +241,17 @@ mod tests {
     #[test]
     fn resolve_override() {
         let r = ResolveOverride::parse("Hybrid.Example:8443:127.0.0.1").unwrap();
-        assert_eq!((r.host.as_str(), r.port, r.addr.to_string()), ("hybrid.example", 8443, "127.0.0.1".into()));
-        assert_eq!(ResolveOverride::parse("h.example:1:[::1]").unwrap().addr.to_string(), "::1");
+        assert_eq!(
+            (r.host.as_str(), r.port, r.addr.to_string()),
+            ("hybrid.example", 8443, "127.0.0.1".into())
+        );
+        assert_eq!(
+            ResolveOverride::parse("h.example:1:[::1]")
+                .unwrap()
+                .addr
+                .to_string(),
+            "::1"
+        );
         assert!(ResolveOverride::parse("h.example:1").is_err());
     }
 }

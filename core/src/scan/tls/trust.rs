@@ -31,7 +31,11 @@ impl TrustStore {
     /// `Ok` when the chain leads to a trust anchor, judged at `at` (the middle of the
     /// leaf's validity, so an expired certificate is reported as expired and not as
     /// untrusted). `Err` carries webpki's reason.
-    pub fn verify_chain(&self, chain: &[CertificateDer<'static>], at: UnixTime) -> Result<(), String> {
+    pub fn verify_chain(
+        &self,
+        chain: &[CertificateDer<'static>],
+        at: UnixTime,
+    ) -> Result<(), String> {
         let Some((leaf, intermediates)) = chain.split_first() else {
             return Err("no certificate".into());
         };
@@ -47,7 +51,10 @@ impl TrustStore {
     }
 
     /// Does the leaf carry `name` (DNS name or IP address)?
-    pub fn matches_name(leaf: &CertificateDer<'static>, name: &ServerName<'_>) -> Result<(), String> {
+    pub fn matches_name(
+        leaf: &CertificateDer<'static>,
+        name: &ServerName<'_>,
+    ) -> Result<(), String> {
         let parsed = ParsedCertificate::try_from(leaf).map_err(|e| e.to_string())?;
         verify_server_name(&parsed, name).map_err(|e| e.to_string())
     }
