@@ -3,7 +3,7 @@
 //! accepts and never answers, a closed port, plain-HTTP servers; certificates from rcgen
 //! and keys from the openssl CLI; and the official-schema validators.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // test code
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

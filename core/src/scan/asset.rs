@@ -167,6 +167,7 @@ pub struct ProtocolAsset {
 /// Any asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "assetType", rename_all = "camelCase")]
+#[allow(clippy::large_enum_variant)] // a handful per target; boxing buys nothing
 pub enum CryptoAsset {
     /// A certificate.
     Certificate(CertificateAsset),

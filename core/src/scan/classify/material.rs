@@ -101,10 +101,10 @@ fn push_key(found: FoundKey, ctx: &ClassifyContext, out: &mut Classified) {
         )),
         (KeyKind::PublicKey, _) => {}
     }
-    if found.kind != KeyKind::SecretKey {
-        if let Some(f) = found.algorithm.finding(what, &evidence, &ctx.location) {
-            out.findings.push(f);
-        }
+    if found.kind != KeyKind::SecretKey
+        && let Some(f) = found.algorithm.finding(what, &evidence, &ctx.location)
+    {
+        out.findings.push(f);
     }
     out.assets.push(CryptoAsset::Key(KeyAsset {
         kind: found.kind,

@@ -141,9 +141,7 @@ fn parse_handshake(version: LegacyVersion, hs: &[u8]) -> Option<LegacyOutcome> {
         let kind = hs[at];
         let len =
             usize::from(hs[at + 1]) << 16 | usize::from(hs[at + 2]) << 8 | usize::from(hs[at + 3]);
-        let Some(body) = hs.get(at + 4..at + 4 + len) else {
-            return None;
-        };
+        let body = hs.get(at + 4..at + 4 + len)?;
         at += 4 + len;
         match kind {
             2 => {

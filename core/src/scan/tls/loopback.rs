@@ -137,19 +137,19 @@ impl LoopbackServer {
                     let mut buf = [0u8; 2048];
                     let read =
                         tokio::time::timeout(std::time::Duration::from_secs(5), tls.read(&mut buf));
-                    if let Ok(Ok(n)) = read.await {
-                        if n > 0 {
-                            let sts = if hsts {
-                                "Strict-Transport-Security: max-age=31536000\r\n"
-                            } else {
-                                ""
-                            };
-                            let answer = format!(
-                                "HTTP/1.1 200 OK\r\n{sts}Content-Length: 3\r\nConnection: close\r\n\r\nok\n"
-                            );
-                            let _ = tls.write_all(answer.as_bytes()).await;
-                            let _ = tls.shutdown().await;
-                        }
+                    if let Ok(Ok(n)) = read.await
+                        && n > 0
+                    {
+                        let sts = if hsts {
+                            "Strict-Transport-Security: max-age=31536000\r\n"
+                        } else {
+                            ""
+                        };
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\n{sts}Content-Length: 3\r\nConnection: close\r\n\r\nok\n"
+                        );
+                        let _ = tls.write_all(answer.as_bytes()).await;
+                        let _ = tls.shutdown().await;
                     }
                 });
             }

@@ -370,10 +370,8 @@ impl UrlScanner {
 
         // Key exchange.
         let mut kx_assets = Vec::new();
-        if let Ok(n) = &main {
-            if let Some(g) = n.group {
-                kx_assets.push(group_asset(g));
-            }
+        if let Ok(Negotiated { group: Some(g), .. }) = &main {
+            kx_assets.push(group_asset(*g));
         }
         for (accepted, group) in [
             (pq_x, rustls::NamedGroup::X25519MLKEM768),
@@ -386,12 +384,11 @@ impl UrlScanner {
                 }
             }
         }
-        if negotiated_pq {
-            if let Some(g) = tls.key_exchange.clone() {
-                if !tls.pq_groups_accepted.contains(&g) {
-                    tls.pq_groups_accepted.insert(0, g);
-                }
-            }
+        if negotiated_pq
+            && let Some(g) = tls.key_exchange.clone()
+            && !tls.pq_groups_accepted.contains(&g)
+        {
+            tls.pq_groups_accepted.insert(0, g);
         }
         let offered = "offered X25519MLKEM768, X25519, secp256r1, secp384r1, SecP256r1MLKEM768";
         match &main {
@@ -532,15 +529,15 @@ impl UrlScanner {
             Host::Name(n) => ServerName::try_from(n.clone()).ok(),
             Host::Ip(ip) => Some(ServerName::IpAddress((*ip).into())),
         };
-        if let Some(name) = name {
-            if let Err(e) = TrustStore::matches_name(leaf, &name) {
-                report.findings.push(finding(
-                    FindingCode::CertHostnameMismatch,
-                    format!("certificate does not match {}", target.host),
-                    e,
-                    at,
-                ));
-            }
+        if let Some(name) = name
+            && let Err(e) = TrustStore::matches_name(leaf, &name)
+        {
+            report.findings.push(finding(
+                FindingCode::CertHostnameMismatch,
+                format!("certificate does not match {}", target.host),
+                e,
+                at,
+            ));
         }
         // Judge trust inside the leaf's validity window, so expiry is reported once.
         let mid = x509_parser::parse_x509_certificate(leaf)
