@@ -11,6 +11,8 @@ step() { printf '\n==== %s\n' "$*"; }
 need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
+# The scanner's repository fixture makes OpenSSH keys at test time.
+command -v ssh-keygen >/dev/null || need_apt+=(openssh-client)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
