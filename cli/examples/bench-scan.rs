@@ -174,7 +174,7 @@ fn main() {
     let (t, _, _) = scan(1, &few);
     let postq_per = t.as_secs_f64() / peer_targets as f64;
     println!(
-        "  postq --concurrency 1: {:.1} ms/target ({} checks: versions 1.0-1.3, PQ groups, chain, sidecar)",
+        "  postq --concurrency 1: {:.1} ms/target over {} targets (versions 1.0-1.3, PQ groups, chain, sidecar; includes process start)",
         postq_per * 1000.0,
         peer_targets
     );

@@ -10,7 +10,7 @@ use std::time::Instant;
 use ignore::{WalkBuilder, WalkState};
 
 use super::Location;
-use super::classify::{Classified, ClassifyContext, classify_material};
+use super::classify::{Classified, ClassifyContext, classify_material, might_hold_material};
 use super::report::{RepoSummary, ScanKind, ScanReport, TargetStatus};
 
 /// Options of a repository scan.
@@ -47,23 +47,34 @@ fn relative(root: &Path, path: &Path) -> String {
 }
 
 fn scan_file(root: &Path, path: &Path, options: &RepoScanOptions) -> Outcome {
-    let rel = relative(root, path);
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > options.max_file_size => return Outcome::Large,
-        Ok(_) => {}
-        Err(e) => return Outcome::Error(format!("{rel}: {e}")),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return Outcome::Error(format!("{rel}: {e}")),
+    use std::io::Read as _;
+    let error = |e: std::io::Error| Outcome::Error(format!("{}: {e}", relative(root, path)));
+    // One open + fstat + read per file; the relative path is only built for files that
+    // hold something.
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return error(e),
     };
+    let len = match file.metadata() {
+        Ok(m) if m.len() > options.max_file_size => return Outcome::Large,
+        Ok(m) => m.len(),
+        Err(e) => return error(e),
+    };
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    if let Err(e) = file.read_to_end(&mut bytes) {
+        return error(e);
+    }
+    let binary = memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some();
+    // DER starts with a SEQUENCE tag (0x30) and need not contain a NUL early on.
+    if !binary && bytes.first() != Some(&0x30) && !might_hold_material(&bytes) {
+        return Outcome::Scanned(Classified::default());
+    }
     let ctx = ClassifyContext::new(Location::File {
-        path: rel,
+        path: relative(root, path),
         line: None,
     });
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let found = classify_material(&bytes, name.as_deref(), &ctx);
-    let binary = memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some();
     if binary && found.findings.is_empty() && found.assets.is_empty() {
         Outcome::Binary
     } else {

@@ -48,9 +48,7 @@ pub fn classify_material(
             return out;
         }
     }
-    // Most files hold no key material: three SIMD searches decide that.
-    let markers: [&[u8]; 3] = [BEGIN, b" AAAA", b"\"kty\""];
-    if !markers.iter().any(|m| memmem::find(bytes, m).is_some()) {
+    if !might_hold_material(bytes) {
         return out;
     }
     let lines = LineIndex::new(bytes);
@@ -58,6 +56,14 @@ pub fn classify_material(
     openssh_public_keys(bytes, &lines, ctx, &mut out);
     jwks(bytes, &lines, ctx, &mut out);
     out
+}
+
+/// Most text holds no key material: three SIMD searches for the markers of the text
+/// formats (PEM armour, OpenSSH key lines, JWK members) decide that.
+pub fn might_hold_material(bytes: &[u8]) -> bool {
+    [BEGIN, b" AAAA".as_slice(), b"\"kty\"".as_slice()]
+        .iter()
+        .any(|m| memmem::find(bytes, m).is_some())
 }
 
 /// Byte offset -> 1-based line number.

@@ -20,7 +20,7 @@ pub use algorithm::{Curve, KeyAlgorithm};
 pub use cert::{
     CertRole, ClassifiedCertificate, EXPIRY_WARNING_DAYS, classify_certificate, fingerprint,
 };
-pub use material::{MATERIAL_LIMIT, classify_material};
+pub use material::{MATERIAL_LIMIT, classify_material, might_hold_material};
 
 use super::{CryptoAsset, Finding, Location};
 
