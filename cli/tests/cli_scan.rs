@@ -521,7 +521,7 @@ fn scan_submits_reads_back_gates_and_verifies_hybrid_certificates() {
     assert_eq!(back["target"], target.as_str());
     assert_eq!(back["source"], "cli");
     assert_eq!(back["riskLevel"], "Critical");
-    assert_eq!(back["riskScore"], scanned[0]["riskScore"]);
+    assert_eq!(back["riskScore"].as_f64(), scanned[0]["riskScore"].as_f64());
     assert_eq!(back["metadata"]["tls"]["legacyVersionsAccepted"][0], "1.0");
     let findings = back["findings"].as_array().unwrap();
     assert_eq!(

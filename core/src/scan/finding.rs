@@ -168,9 +168,7 @@ impl From<&Finding> for crate::api::FindingInput {
                 Severity::Info => Wire::Info,
             },
             title: f.title.clone(),
-            // The reference server refuses `code` until it stores it; the title carries
-            // the code as its prefix meanwhile. Becomes `Some(f.code.as_str().into())`.
-            code: None,
+            code: Some(f.code.as_str().to_owned()),
             description: Some(f.description.clone()),
             evidence: Some(format!("{} — {}", f.location.display(), f.evidence)),
         }
