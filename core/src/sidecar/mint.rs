@@ -244,6 +244,9 @@ fn build(
     params.not_before = not_before;
     params.not_after = not_after;
     params.is_ca = IsCa::ExplicitNoCa;
+    // Pinned: rcgen's default key-id method depends on its `crypto` feature, which any
+    // crate in a build can switch on; the minted bytes (and the vectors) must not move.
+    params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(Vec::new());
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let mut custom = CustomExtension::from_oid_content(&SIDECAR_OID_ARCS, extension.to_der()?);
