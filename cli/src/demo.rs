@@ -261,14 +261,28 @@ async fn walk(base_url: &str, api_key: &str) -> Result<(), Failure> {
         stored.findings.len()
     ));
     drop(site);
+    // rolled_back is reachable from every other status, completed included, and is
+    // terminal: the previous binding stays intact, and a second rollback is refused.
+    let rolled = client.rollovers().rollback(&r.id).await?;
+    say(format!(
+        "rollback after completion: {} (terminal)",
+        rolled.status.as_str()
+    ));
     match client.rollovers().rollback(&r.id).await {
         Err(e) if e.status() == Some(409) => say(format!(
-            "rollback after completion is refused: {} ({})",
+            "a second rollback is refused: {} ({})",
             e.code(),
             e.status().unwrap_or_default()
         )),
         Err(e) => return Err(e.into()),
-        Ok(_) => say("unexpected: rollback after completion was accepted"),
+        Ok(_) => {
+            return Err(postq::Error::InvalidResponse {
+                status: 200,
+                reason: "the server accepted a second rollback of a rolled-back rollover".into(),
+                request_id: None,
+            }
+            .into());
+        }
     }
 
     step(
