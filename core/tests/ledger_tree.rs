@@ -324,3 +324,52 @@ fn the_ledger_key_round_trips_through_its_json_and_vkeys() {
     assert!(LedgerKey::from_vkeys(&key.ed25519_vkey(), &other.mldsa65_vkey()).is_err());
     assert!(LedgerKey::from_json(&json.replace("org_acme\",", "org_other\",")).is_err());
 }
+
+#[test]
+fn roots_and_proofs_match_the_ct_merkle_crate() {
+    use ct_merkle::mem_backed_tree::MemoryBackedTree;
+    let data: Vec<Vec<u8>> = (0..70).map(|i| format!("leaf {i}").into_bytes()).collect();
+    let mut ours = MerkleTree::new();
+    let mut theirs: MemoryBackedTree<sha2::Sha256, Vec<u8>> = MemoryBackedTree::new();
+    let mut their_roots = Vec::new();
+    for leaf in &data {
+        ours.push(leaf);
+        theirs.push(leaf.clone());
+        their_roots.push(theirs.root());
+        let size = ours.size();
+        assert_eq!(
+            ours.root().as_bytes()[..],
+            theirs.root().as_bytes()[..],
+            "root at {size}"
+        );
+        for index in 0..size {
+            let path: Vec<u8> = ours
+                .inclusion_proof(index, size)
+                .unwrap()
+                .inclusion_path
+                .iter()
+                .flat_map(|h| *h.as_bytes())
+                .collect();
+            assert_eq!(
+                path,
+                theirs.prove_inclusion(index as usize).as_bytes(),
+                "{index}/{size}"
+            );
+        }
+        for old in 1..size {
+            let path: Vec<u8> = ours
+                .consistency_proof(old, size)
+                .unwrap()
+                .consistency_path
+                .iter()
+                .flat_map(|h| *h.as_bytes())
+                .collect();
+            let proof = theirs.prove_consistency((size - old) as usize);
+            assert_eq!(path, proof.as_bytes(), "{old}->{size}");
+            theirs
+                .root()
+                .verify_consistency(&their_roots[old as usize - 1], &proof)
+                .unwrap();
+        }
+    }
+}
