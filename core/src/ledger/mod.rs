@@ -109,7 +109,13 @@ impl LedgerEntry {
     }
 
     /// Fill `prev_hash` from the previous row (or genesis), `seq`, and `hash`.
-    pub fn chain_after(mut self, previous: Option<&LedgerEntry>) -> Self {
+    pub fn chain_after(self, previous: Option<&LedgerEntry>) -> Self {
+        self.chain_and_leaf_after(previous).0
+    }
+
+    /// [`Self::chain_after`], also returning the row's Merkle leaf hash: what appending
+    /// to the ledger needs, from one serialization of the canonical form.
+    pub fn chain_and_leaf_after(mut self, previous: Option<&LedgerEntry>) -> (Self, NodeHash) {
         match previous {
             Some(p) => {
                 self.seq = p.seq + 1;
@@ -120,8 +126,9 @@ impl LedgerEntry {
                 self.prev_hash = GENESIS_HASH.to_owned();
             }
         }
-        self.hash = self.compute_hash();
-        self
+        let canonical = self.canonical_bytes();
+        self.hash = hex::encode(Sha256::digest(&canonical));
+        (self, NodeHash::leaf(&canonical))
     }
 }
 

@@ -55,7 +55,20 @@ fn consistency_failed(detail: impl Into<String>) -> Error {
     }
 }
 
+/// Proof JSON is refused above this size (a full path is under 6 KiB).
+const PROOF_JSON_LIMIT: usize = 16 * 1024;
+
+fn parse_json<T: serde::de::DeserializeOwned>(what: &'static str, text: &str) -> Result<T> {
+    crate::encoding::check_size(what, text.len(), PROOF_JSON_LIMIT)?;
+    serde_json::from_str(text).map_err(|e| Error::input(what, e.to_string()))
+}
+
 impl InclusionProof {
+    /// Parse the JSON form (`invalid_input` on any deviation).
+    pub fn from_json(text: &str) -> Result<Self> {
+        parse_json("inclusion proof", text)
+    }
+
     /// Check that a leaf with hash `leaf_hash` is at `leaf_index` in the tree whose root
     /// at `tree_size` is `root`.
     pub fn verify(&self, leaf_hash: &NodeHash, root: &NodeHash) -> Result<()> {
@@ -115,6 +128,11 @@ fn root_from_inclusion_path(
 }
 
 impl ConsistencyProof {
+    /// Parse the JSON form (`invalid_input` on any deviation).
+    pub fn from_json(text: &str) -> Result<Self> {
+        parse_json("consistency proof", text)
+    }
+
     /// Check that `root1` (the root at `tree_size_1`) and `root2` (at `tree_size_2`)
     /// belong to one append-only history.
     pub fn verify(&self, root1: &NodeHash, root2: &NodeHash) -> Result<()> {
@@ -288,11 +306,16 @@ mod tests {
             serde_json::from_str::<ConsistencyProof>(&json).unwrap(),
             proof
         );
-        assert!(
-            serde_json::from_str::<ConsistencyProof>(
-                r#"{"treeSize1":1,"treeSize2":2,"consistencyPath":["AAAA"]}"#
-            )
-            .is_err()
-        );
+        for bad in [
+            r#"{"treeSize1":1,"treeSize2":2,"consistencyPath":["AAAA"]}"#,
+            r#"{"treeSize1":1,"treeSize2":2,"consistencyPath":[],"extra":1}"#,
+            r#"{"treeSize1":-1,"treeSize2":2,"consistencyPath":[]}"#,
+        ] {
+            assert_eq!(
+                ConsistencyProof::from_json(bad).unwrap_err().code(),
+                "invalid_input"
+            );
+        }
+        assert!(InclusionProof::from_json(&"x".repeat(20_000)).is_err());
     }
 }
