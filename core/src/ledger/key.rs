@@ -95,6 +95,34 @@ impl fmt::Debug for LedgerKey {
     }
 }
 
+#[cfg(feature = "schema")]
+impl utoipa::PartialSchema for LedgerKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description.to_owned()))
+        };
+        ObjectBuilder::new()
+            .description(Some(
+                "The audit ledger's public key for one organisation's log (docs/formats.md §7): its origin and the signed-note verifier keys of both halves.",
+            ))
+            .property("v", ObjectBuilder::new().schema_type(Type::Integer).description(Some("Format version, 1.")))
+            .property("origin", text("The log's origin, `<log name>/audit/<orgId>`."))
+            .property("ed25519", text("Ed25519 verifier key: `<origin>+<key id hex>+<b64(0x01 ‖ key)>`."))
+            .property("mldsa65", text("ML-DSA-65 verifier key: `<origin>/mldsa65+<key id hex>+<b64(0xFF ‖ identifier ‖ key)>`."))
+            .required("v")
+            .required("origin")
+            .required("ed25519")
+            .required("mldsa65")
+            .into()
+    }
+}
+
+#[cfg(feature = "schema")]
+impl utoipa::ToSchema for LedgerKey {}
+
 /// The JSON form, fields in wire order.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

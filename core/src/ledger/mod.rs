@@ -126,9 +126,16 @@ impl LedgerEntry {
                 self.prev_hash = GENESIS_HASH.to_owned();
             }
         }
+        let leaf = self.fill_hash();
+        (self, leaf)
+    }
+
+    /// Set `hash` from the row's fields (`seq` and `prev_hash` already set) and return its
+    /// Merkle leaf hash, from one serialization of the canonical form.
+    pub fn fill_hash(&mut self) -> NodeHash {
         let canonical = self.canonical_bytes();
         self.hash = hex::encode(Sha256::digest(&canonical));
-        (self, NodeHash::leaf(&canonical))
+        NodeHash::leaf(&canonical)
     }
 }
 
