@@ -13,6 +13,7 @@
 mod idempotency;
 mod keys;
 mod ledger;
+mod ledger_tree;
 mod orgs;
 mod rollovers;
 mod scans;
@@ -221,6 +222,13 @@ impl Store {
         }
         self.expire_idempotency().await?;
         self.backfill_finding_codes().await?;
+        let filled = self.backfill_ledger_tree().await?;
+        if filled > 0 {
+            tracing::info!(
+                rows = filled,
+                "added the Merkle tree to existing ledger rows"
+            );
+        }
         Ok(())
     }
 
