@@ -58,6 +58,9 @@ fn failure_of<T: std::fmt::Debug>(result: postq::Result<T>) -> LedgerFailure {
     *failure
 }
 
+/// seq, id, event_type, actor, resource_id, occurred_at, details — as SQLite holds them.
+type StoredRow = (i64, String, String, String, Option<String>, String, String);
+
 async fn sqlite(dir: &Path) -> sqlx::SqlitePool {
     sqlx::sqlite::SqlitePoolOptions::new()
         .max_connections(1)
@@ -202,7 +205,7 @@ async fn rewriting_or_truncating_the_database_is_caught_by_a_client_holding_a_ch
     // Rewrite row 7's details, then recompute every chain hash and every tree column
     // after it, exactly as the server would have: the chain verifies again.
     let db = sqlite(dir.path()).await;
-    let stored: Vec<(i64, String, String, String, Option<String>, String, String)> = sqlx::query_as(
+    let stored: Vec<StoredRow> = sqlx::query_as(
         "SELECT seq, id, event_type, actor, resource_id, occurred_at, details FROM ledger WHERE org_id = ? ORDER BY seq",
     )
     .bind(&org)

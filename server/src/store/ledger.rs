@@ -100,7 +100,7 @@ pub(super) async fn append(
         hash: String::new(),
     };
     let leaf = entry.fill_hash();
-    let tree = super::ledger_tree::tree_column(&mut **tx, event.org_id, seq - 1, leaf).await?;
+    let tree = super::ledger_tree::tree_column(tx, event.org_id, seq - 1, leaf).await?;
     sqlx::query(
         "INSERT INTO ledger (org_id, seq, id, event_type, actor, resource_id, occurred_at, details, prev_hash, hash, tree)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
