@@ -358,6 +358,13 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
     let store = open_store(&config).await?;
     let kek = load_kek(&config, &store).await?;
     let ledger_key = load_ledger_key(&config, &kek, &store).await?;
+    let rewrapped = store.migrate_org_keks(&kek).await?;
+    if rewrapped > 0 {
+        tracing::info!(
+            rows = rewrapped,
+            "rewrapped private keys under per-organisation KEKs"
+        );
+    }
     let (bootstrap_key, bootstrap_org_id) = if store.org_count().await? == 0 {
         let org_id = store.ensure_org("default").await?;
         let key = store

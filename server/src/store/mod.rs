@@ -14,6 +14,7 @@ mod idempotency;
 mod keys;
 mod ledger;
 mod ledger_tree;
+mod org_keks;
 mod orgs;
 mod rollovers;
 mod scans;
