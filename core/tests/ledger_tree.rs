@@ -90,6 +90,15 @@ fn an_honest_log_verifies_as_it_grows() {
     );
     assert_eq!(witness.signed_checkpoint(), Some(second.as_str()));
 
+    // From an empty log, growth needs no proof.
+    let mut from_empty = pinned(&key);
+    let (_, empty) = publish(&key, &log[..0]);
+    from_empty.observe(&empty, None).unwrap();
+    assert!(matches!(
+        from_empty.observe(&first, None).unwrap(),
+        Observation::Extended { .. }
+    ));
+
     // The state survives a round trip through its JSON, re-verified on load.
     let restored = Witness::from_json(&witness.to_json()).unwrap();
     assert_eq!(restored.checkpoint(), witness.checkpoint());

@@ -191,6 +191,13 @@ fn check_extends(
         return Ok(Observation::Unchanged(new.clone()));
     }
     let Some(proof) = proof else {
+        // The empty tree is a prefix of every tree: nothing to prove.
+        if old.size == 0 {
+            return Ok(Observation::Extended {
+                from: old.clone(),
+                to: new.clone(),
+            });
+        }
         return Err(failure(
             LedgerFailure::ConsistencyProofFailed,
             format!(
