@@ -30,6 +30,9 @@ cargo test
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
 
+step "Interop: audit ledger with Go's sumdb/note + sumdb/tlog"
+bash tests/ledger-go/run.sh
+
 step "Python: bindings-python (maturin + pytest, pyright/mypy strict)"
 bash bindings-python/run-tests.sh
 

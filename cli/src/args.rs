@@ -374,8 +374,33 @@ pub enum RolloverCommand {
 pub enum AuditCommand {
     /// List ledger rows.
     List(AuditArgs),
-    /// Fetch rows and verify the hash chain offline; exits 2 if it is broken.
-    Verify(AuditArgs),
+    /// Fetch rows and verify the hash chain offline; with `--state`, also verify the
+    /// ledger's signed checkpoint against the pinned key and prove it consistent with the
+    /// last one seen. Exits 2 if the chain is broken or the ledger is refused (fork,
+    /// shrink, bad signature, failed proof).
+    Verify(AuditVerifyArgs),
+    /// Print the ledger's public key (JSON with both signed-note verifier keys), to pin
+    /// it out of band with `audit verify --ledger-key`.
+    LedgerKey {
+        /// Write it to this file too.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub filter: AuditArgs,
+    /// Where the pinned ledger key and the last verified checkpoint live. Created on
+    /// first use (pinning the server's key, or `--ledger-key`), updated after every
+    /// successful run.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// The ledger key to pin or to expect: a file holding `postq audit ledger-key`'s
+    /// JSON, or the JSON itself. Needs `--state`.
+    #[arg(long, requires = "state")]
+    pub ledger_key: Option<String>,
 }
 
 #[derive(Args, Debug)]

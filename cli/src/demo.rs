@@ -168,6 +168,15 @@ async fn walk(base_url: &str, api_key: &str) -> Result<(), Failure> {
         rotated.version, still.ok
     ));
 
+    // A client pins the ledger key and remembers this checkpoint; step 6 proves that
+    // everything after it only appended to the same history.
+    let mut witness = postq::ledger::Witness::pin(client.audit().ledger_key().await?);
+    client
+        .audit()
+        .witness(&mut witness)
+        .await
+        .map_err(ledger_refused)?;
+
     step(4, "Roll a weak-TLS site to a hybrid certificate");
     let weak = cloud
         .findings
@@ -340,5 +349,37 @@ async fn walk(base_url: &str, api_key: &str) -> Result<(), Failure> {
     if !chain.ok {
         return Err(Failure::Gate("the audit chain did not verify".into()));
     }
+    let observed = client
+        .audit()
+        .witness(&mut witness)
+        .await
+        .map_err(ledger_refused)?;
+    if let postq::ledger::Observation::Extended { from, to } = &observed {
+        say(format!(
+            "signed checkpoint (Ed25519 + ML-DSA-65) of {} rows proven consistent with the one pinned at step 3 ({} rows): history only appended",
+            to.size, from.size
+        ));
+    }
+    let last = rows.last().map(|r| r.seq).unwrap_or(0);
+    if let Some(row) = rows.last() {
+        let proof = client
+            .audit()
+            .inclusion_proof(last, observed.checkpoint().size)
+            .await?;
+        witness
+            .verify_inclusion(row, &proof)
+            .map_err(ledger_refused)?;
+        say(format!(
+            "row #{last} proven in the signed tree with {} hashes",
+            proof.inclusion_path.len()
+        ));
+    }
     Ok(())
+}
+
+fn ledger_refused(err: postq::Error) -> Failure {
+    match err {
+        postq::Error::Ledger { .. } => Failure::Gate(format!("audit ledger refused: {err}")),
+        other => Failure::Error(other),
+    }
 }

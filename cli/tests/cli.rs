@@ -382,3 +382,136 @@ fn audit_verify_names_the_first_bad_row() {
     );
     server.shutdown();
 }
+
+/// `postq audit verify --state`: pins the ledger key on first use, proves each new
+/// checkpoint consistent with the stored one, and exits 2 naming the failure when the
+/// log shrinks or the key is not the pinned one.
+#[test]
+fn audit_verify_state_pins_the_key_and_catches_a_shrink() {
+    let dir = tempfile::tempdir().unwrap();
+    let server =
+        postq_server::spawn_background(postq_server::Config::with_data_dir(dir.path())).unwrap();
+    let key = server.bootstrap_key.clone().unwrap();
+    let state = dir.path().join("ledger-state.json");
+    let state_arg = state.to_str().unwrap().to_owned();
+    let postq = |args: &[&str]| {
+        Command::cargo_bin("postq")
+            .unwrap()
+            .env("POSTQ_BASE_URL", server.base_url())
+            .env("POSTQ_API_KEY", &key)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let text = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    assert_eq!(
+        postq(&["keys", "create", "--name", "k"]).status.code(),
+        Some(0)
+    );
+
+    let out = postq(&["audit", "verify", "--state", &state_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("pinned the server's ledger key"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("exported rows match the signed checkpoint"),
+        "{}",
+        text(&out)
+    );
+    assert!(state.exists());
+
+    assert_eq!(
+        postq(&["keys", "create", "--name", "k2"]).status.code(),
+        Some(0)
+    );
+    let out = postq(&["--json", "audit", "verify", "--state", &state_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["checkpoint"], "extended");
+    assert_eq!(
+        (
+            report["previousTreeSize"].clone(),
+            report["treeSize"].clone()
+        ),
+        (1.into(), 2.into())
+    );
+    assert_eq!(report["rowsMatchCheckpoint"], true);
+
+    // The pinned key, given explicitly, is accepted; another one is refused.
+    let key_file = dir.path().join("ledger-key.json");
+    let out = postq(&["audit", "ledger-key", "--out", key_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let good = std::fs::read_to_string(&key_file).unwrap();
+    let out = postq(&[
+        "audit",
+        "verify",
+        "--state",
+        &state_arg,
+        "--ledger-key",
+        good.trim(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let other = postq_server::spawn_background(postq_server::Config::in_memory()).unwrap();
+    let other_key = other.bootstrap_key.clone().unwrap();
+    let out = Command::cargo_bin("postq")
+        .unwrap()
+        .env("POSTQ_BASE_URL", other.base_url())
+        .env("POSTQ_API_KEY", &other_key)
+        .args(["audit", "ledger-key"])
+        .arg("--json")
+        .output()
+        .unwrap();
+    let foreign = String::from_utf8_lossy(&out.stdout).into_owned();
+    other.shutdown();
+    let out = postq(&[
+        "audit",
+        "verify",
+        "--state",
+        &state_arg,
+        "--ledger-key",
+        foreign.trim(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("ledger key changed"), "{}", text(&out));
+
+    // Delete the newest row in SQLite: the log shrank.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(dir.path().join("postq.db"))
+                    .busy_timeout(std::time::Duration::from_secs(10)),
+            )
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM ledger WHERE seq = 2")
+            .execute(&db)
+            .await
+            .unwrap();
+        db.close().await;
+    });
+    let before = std::fs::read_to_string(&state).unwrap();
+    let out = postq(&["audit", "verify", "--state", &state_arg]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("audit ledger refused — shrink"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        before,
+        "a refused run keeps the state"
+    );
+    server.shutdown();
+}

@@ -11,7 +11,8 @@
 //! - [`sidecar`]: the canonical binding and the OID 1.3.9999.42.1 X.509 extension of
 //!   hybrid TLS certificates: mint, parse, verify.
 //! - [`seal`]: ML-KEM-768 + X25519 hybrid encryption (`pqseal-v1`).
-//! - [`ledger`]: the audit ledger's SHA-256 hash chain.
+//! - [`ledger`]: the audit ledger: its SHA-256 hash chain, the RFC 9162 Merkle tree over
+//!   its rows, signed checkpoints (C2SP signed notes), proofs and the client's witness.
 //!
 //! The scanner ([`scan`], feature `scan`) finds quantum-vulnerable cryptography in TLS
 //! endpoints and file trees and writes SARIF and CycloneDX CBOM.

@@ -58,6 +58,11 @@ pub fn components() -> Vec<Component> {
     add::<ledger::EventType>(&mut out);
     add::<ledger::ChainReport>(&mut out);
     add::<ledger::ChainFailure>(&mut out);
+    add::<api::SignedCheckpoint>(&mut out);
+    add::<ledger::LedgerKey>(&mut out);
+    add::<ledger::InclusionProof>(&mut out);
+    add::<ledger::ConsistencyProof>(&mut out);
+    add::<ledger::NodeHash>(&mut out);
     // Health and errors
     add::<api::Health>(&mut out);
     add::<api::ErrorEnvelope>(&mut out);

@@ -6,8 +6,12 @@
 #[allow(dead_code)]
 mod support;
 
+use postq::hybrid::composite::Hedging;
 use postq::hybrid::{HybridPublicKey, HybridSigningKey, verify};
-use postq::ledger::{LedgerEntry, verify_chain, verify_complete_chain};
+use postq::ledger::{
+    ConsistencyProof, InclusionProof, LedgerEntry, LedgerKey, MerkleTree, NodeHash, Observation,
+    Witness, verify_chain, verify_complete_chain,
+};
 use postq::seal::SealSecretKey;
 use postq::sidecar::{VerifyOptions, verify_certificate};
 use serde_json::Value;
@@ -240,6 +244,154 @@ fn ledger_vectors() {
             reason.as_ref().and_then(Value::as_str),
             expected["reason"].as_str(),
             "{name}"
+        );
+    }
+}
+
+fn b64_hash(v: &Value) -> NodeHash {
+    NodeHash::from_base64(v.as_str().expect("b64 hash")).expect("hash")
+}
+
+#[test]
+fn ledger_tree_vectors() {
+    let file = load("ledger-tree.json");
+    let key_json = &file["ledgerKey"];
+    let key = LedgerKey::from_json(key_json["json"].as_str().expect("json")).expect("ledger key");
+    assert_eq!(
+        key.ed25519_vkey(),
+        key_json["ed25519Vkey"].as_str().expect("vkey")
+    );
+    assert_eq!(
+        key.mldsa65_vkey(),
+        key_json["mldsa65Vkey"].as_str().expect("vkey")
+    );
+    let signing =
+        HybridSigningKey::from_seed(&unhex(&key_json["seed"]), "ledger", 1).expect("seed");
+    assert_eq!(
+        LedgerKey::new(key.origin().clone(), signing.public_key()),
+        key
+    );
+
+    // Leaves are the rows' canonical bytes; the tree over them has the listed roots.
+    let mut tree = MerkleTree::new();
+    for leaf in file["leaves"].as_array().expect("leaves") {
+        let row: LedgerEntry = serde_json::from_value(leaf["row"].clone()).expect("row");
+        assert_eq!(
+            row.canonical_bytes(),
+            leaf["leafData"].as_str().expect("data").as_bytes()
+        );
+        assert_eq!(row.leaf_hash(), b64_hash(&leaf["leafHash"]));
+        tree.push_leaf_hash(row.leaf_hash());
+    }
+    let roots: Vec<NodeHash> = file["roots"]
+        .as_array()
+        .expect("roots")
+        .iter()
+        .map(|r| b64_hash(&r["root"]))
+        .collect();
+    for (size, root) in roots.iter().enumerate() {
+        assert_eq!(
+            tree.root_at(size as u64).expect("root"),
+            *root,
+            "size {size}"
+        );
+    }
+    for value in file["inclusionProofs"].as_array().expect("inclusion") {
+        let proof: InclusionProof = serde_json::from_value(value.clone()).expect("proof");
+        let leaf = b64_hash(&file["leaves"][proof.leaf_index as usize]["leafHash"]);
+        proof
+            .verify(&leaf, &roots[proof.tree_size as usize])
+            .expect("inclusion verifies");
+        assert_eq!(
+            tree.inclusion_proof(proof.leaf_index, proof.tree_size)
+                .expect("proof"),
+            proof
+        );
+    }
+    for value in file["consistencyProofs"].as_array().expect("consistency") {
+        let proof: ConsistencyProof = serde_json::from_value(value.clone()).expect("proof");
+        let (m, n) = (proof.tree_size_1 as usize, proof.tree_size_2 as usize);
+        proof
+            .verify(&roots[m], &roots[n])
+            .expect("consistency verifies");
+        assert_eq!(
+            tree.consistency_proof(proof.tree_size_1, proof.tree_size_2)
+                .expect("proof"),
+            proof
+        );
+    }
+    for case in file["invalidInclusionProofs"].as_array().expect("invalid") {
+        let name = case["name"].as_str().expect("name");
+        let proof: InclusionProof = serde_json::from_value(case["proof"].clone()).expect(name);
+        let err = proof
+            .verify(&b64_hash(&case["leafHash"]), &b64_hash(&case["root"]))
+            .expect_err(name);
+        assert_eq!(err.code(), "ledger_inclusion_failed", "{name}");
+    }
+    for case in file["invalidConsistencyProofs"]
+        .as_array()
+        .expect("invalid")
+    {
+        let name = case["name"].as_str().expect("name");
+        let proof: ConsistencyProof = serde_json::from_value(case["proof"].clone()).expect(name);
+        let err = proof
+            .verify(&b64_hash(&case["root1"]), &b64_hash(&case["root2"]))
+            .expect_err(name);
+        assert_eq!(err.code(), "ledger_consistency_failed", "{name}");
+    }
+
+    // Signed checkpoints verify against the pinned key and carry the listed roots.
+    let mut notes = std::collections::HashMap::new();
+    for signed in file["signedCheckpoints"].as_array().expect("signed") {
+        let name = signed["name"].as_str().expect("name");
+        let note = signed["note"].as_str().expect("note");
+        let checkpoint = key.verify_checkpoint(note).expect(name);
+        assert_eq!(checkpoint.size, signed["treeSize"].as_u64().expect("size"));
+        if name.starts_with("honest") {
+            assert_eq!(checkpoint.root, roots[checkpoint.size as usize], "{name}");
+        }
+        let resigned =
+            postq::ledger::sign_checkpoint_with(&signing, &checkpoint, Hedging::Deterministic)
+                .expect("sign");
+        assert_eq!(
+            resigned, note,
+            "{name}: deterministic signing reproduces the note"
+        );
+        notes.insert(name.to_owned(), note.to_owned());
+    }
+    for case in file["invalidCheckpoints"].as_array().expect("invalid") {
+        let name = case["name"].as_str().expect("name");
+        let err = key
+            .verify_checkpoint(case["note"].as_str().expect("note"))
+            .expect_err(name);
+        assert_eq!(
+            err.code(),
+            case["expected"].as_str().expect("code"),
+            "{name}: {err}"
+        );
+    }
+
+    // The witness's rules, case by case.
+    for case in file["witness"].as_array().expect("witness") {
+        let name = case["name"].as_str().expect("name");
+        let mut witness = Witness::pin(key.clone());
+        let held = case["held"].as_str().expect("held");
+        if !held.is_empty() {
+            witness.observe(&notes[held], None).expect(name);
+        }
+        let proof: Option<ConsistencyProof> =
+            serde_json::from_value(case["proof"].clone()).expect("proof");
+        let outcome = witness.observe(&notes[case["new"].as_str().expect("new")], proof.as_ref());
+        let got = match &outcome {
+            Ok(Observation::First(_)) => "first".to_owned(),
+            Ok(Observation::Unchanged(_)) => "unchanged".to_owned(),
+            Ok(Observation::Extended { .. }) => "extended".to_owned(),
+            Err(e) => e.code().to_owned(),
+        };
+        assert_eq!(
+            got,
+            case["expected"].as_str().expect("expected"),
+            "{name}: {outcome:?}"
         );
     }
 }

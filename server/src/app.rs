@@ -7,6 +7,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use postq::error::ErrorCode;
+use postq::hybrid::HybridSigningKey;
 
 use crate::auth;
 use crate::config::Config;
@@ -23,14 +24,22 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) config: Arc<Config>,
     pub(crate) kek: Arc<Kek>,
+    /// Signs the audit ledger's checkpoints (sealed under the KEK at rest).
+    pub(crate) ledger_key: Arc<HybridSigningKey>,
     pub(crate) limiters: Arc<Limiters>,
     /// Counts for `X-PostQ-Fault: …,times=N`.
     pub(crate) fault_counts: Arc<FaultCounts>,
 }
 
 impl AppState {
-    pub(crate) fn new(store: Store, config: Config, kek: Kek) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        config: Config,
+        kek: Kek,
+        ledger_key: HybridSigningKey,
+    ) -> Self {
         Self {
+            ledger_key: Arc::new(ledger_key),
             store,
             limiters: Arc::new(Limiters::new(config.rate_limits)),
             fault_counts: Arc::new(FaultCounts::default()),
@@ -57,6 +66,13 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/sign", post(sign::sign))
         .route("/v1/verify", post(sign::verify))
         .route("/v1/audit", get(audit::list_audit))
+        .route("/v1/audit/checkpoint", get(audit::checkpoint))
+        .route("/v1/audit/ledger-key", get(audit::ledger_key))
+        .route("/v1/audit/proofs/inclusion", get(audit::inclusion_proof))
+        .route(
+            "/v1/audit/proofs/consistency",
+            get(audit::consistency_proof),
+        )
         .route(
             "/v1/vault/credentials",
             post(vault::seal_credential).get(vault::list_credentials),

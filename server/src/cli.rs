@@ -41,6 +41,9 @@ struct ServerArgs {
     /// Requests per minute per API key: `scans_write=60,read=600,write=300`.
     #[arg(long, env = "POSTQ_SERVER_RATE_LIMITS", value_parser = RateLimits::parse)]
     rate_limits: Option<RateLimits>,
+    /// Name of the audit ledger in checkpoint origins (`<name>/audit/<orgId>`).
+    #[arg(long, env = "POSTQ_SERVER_LEDGER_NAME", default_value = crate::config::DEFAULT_LEDGER_NAME)]
+    ledger_name: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,6 +86,7 @@ impl ServerArgs {
             max_body_bytes: self.max_body_bytes,
             rate_limits: self.rate_limits.unwrap_or_default(),
             kek: std::env::var("POSTQ_KEK").ok().filter(|k| !k.is_empty()),
+            ledger_name: self.ledger_name.clone(),
         }
     }
 }

@@ -11,6 +11,9 @@ pub const DEFAULT_DATA_DIR: &str = ".postq";
 pub const DEFAULT_DASHBOARD_URL: &str = "https://postq.dev";
 /// `--max-body-bytes` default.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default name of the audit ledger, the first part of each organisation's log origin
+/// (`<name>/audit/<orgId>`, docs/formats.md §7).
+pub const DEFAULT_LEDGER_NAME: &str = "postq.local";
 
 /// Everything the server can be told. `Default` is the binary's defaults.
 #[derive(Clone)]
@@ -32,6 +35,10 @@ pub struct Config {
     /// The KEK in text form (`POSTQ_KEK`); `None` = the data dir's `kek.key` (or a
     /// random one for `--memory`).
     pub kek: Option<String>,
+    /// The audit ledger's name: checkpoints of an organisation name the log
+    /// `<ledger_name>/audit/<orgId>` (`--ledger-name`, default `postq.local`). Clients
+    /// pin it with the ledger key, so keep it stable.
+    pub ledger_name: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -45,6 +52,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limits", &self.rate_limits)
             .field("kek", &self.kek.as_ref().map(|_| "<set>"))
+            .field("ledger_name", &self.ledger_name)
             .finish()
     }
 }
@@ -60,6 +68,7 @@ impl Default for Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_limits: RateLimits::default(),
             kek: None,
+            ledger_name: DEFAULT_LEDGER_NAME.to_owned(),
         }
     }
 }

@@ -7,6 +7,13 @@
 //!
 //! The KEK comes from `POSTQ_KEK` (64 hex characters or base64 of 32 bytes) or from the
 //! file `kek.key` in the data dir, generated on first start with mode 0600.
+//!
+//! Organisations' private material is sealed under the organisation's own KEK,
+//! `HKDF-SHA-256(ikm = master KEK, salt = "postq:org-kek:v1", info = org id)`, and marked
+//! with version byte `0x02`, so one organisation's wrapped keys never open under
+//! another's. Blobs of version `0x01` (the master KEK itself: server-wide secrets such as
+//! the ledger key, and rows written before per-organisation KEKs) still open; the store
+//! rewraps old organisation rows on start (`Store::migrate_org_keks`).
 
 use std::path::Path;
 
@@ -15,7 +22,11 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use zeroize::Zeroizing;
 
+/// Sealed under the master KEK.
 const SEAL_VERSION: u8 = 1;
+/// Sealed under an organisation's KEK.
+const ORG_SEAL_VERSION: u8 = 2;
+const ORG_KEK_SALT: &[u8] = b"postq:org-kek:v1";
 const NONCE_LEN: usize = 12;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +46,8 @@ pub enum KekError {
 /// The KEK. Never printed: no `Debug`/`Display` of the bytes.
 pub(crate) struct Kek {
     cipher: Aes256Gcm,
+    /// The master key, kept to derive organisation KEKs.
+    master: Zeroizing<[u8; 32]>,
     /// A key derived from the KEK for keyed request fingerprints (never stored).
     fingerprint_key: Zeroizing<[u8; 32]>,
 }
@@ -61,12 +74,14 @@ impl Kek {
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, KekError> {
         use sha2::Digest as _;
         let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| KekError::BadEnv)?;
+        let master = Zeroizing::new(<[u8; 32]>::try_from(bytes).map_err(|_| KekError::BadEnv)?);
         let mut h = sha2::Sha256::new();
         h.update(b"postq:request-fingerprint-key:v1\0");
         h.update(bytes);
         let fingerprint_key = Zeroizing::new(<[u8; 32]>::from(h.finalize()));
         Ok(Self {
             cipher,
+            master,
             fingerprint_key,
         })
     }
@@ -117,43 +132,100 @@ impl Kek {
         hex::encode(h.finalize())
     }
 
-    pub(crate) fn seal(&self, aad: &str, secret: &[u8]) -> Result<Vec<u8>, KekError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| KekError::Rng)?;
-        let ct = self
-            .cipher
-            .encrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: secret,
-                    aad: aad.as_bytes(),
-                },
-            )
+    /// The KEK of one organisation.
+    fn org_cipher(&self, org_id: &str) -> Result<Aes256Gcm, KekError> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        hkdf::Hkdf::<sha2::Sha256>::new(Some(ORG_KEK_SALT), self.master.as_ref())
+            .expand(org_id.as_bytes(), key.as_mut())
             .map_err(|_| KekError::Rng)?;
-        let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
-        out.push(SEAL_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        Ok(out)
+        Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| KekError::Rng)
     }
 
+    /// Seal a server-wide secret under the master KEK.
+    pub(crate) fn seal(&self, aad: &str, secret: &[u8]) -> Result<Vec<u8>, KekError> {
+        seal_with(&self.cipher, SEAL_VERSION, aad, secret)
+    }
+
+    /// Open a server-wide secret sealed by [`Self::seal`].
     pub(crate) fn open(&self, aad: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KekError> {
-        if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != SEAL_VERSION {
+        if sealed.first() != Some(&SEAL_VERSION) {
             return Err(KekError::Open);
         }
-        let mut nonce = [0u8; NONCE_LEN];
-        nonce.copy_from_slice(&sealed[1..1 + NONCE_LEN]);
-        self.cipher
-            .decrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: &sealed[1 + NONCE_LEN..],
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map(Zeroizing::new)
-            .map_err(|_| KekError::Open)
+        open_with(&self.cipher, aad, sealed)
     }
+
+    /// Seal an organisation's secret under the organisation's KEK.
+    pub(crate) fn seal_for_org(
+        &self,
+        org_id: &str,
+        aad: &str,
+        secret: &[u8],
+    ) -> Result<Vec<u8>, KekError> {
+        seal_with(&self.org_cipher(org_id)?, ORG_SEAL_VERSION, aad, secret)
+    }
+
+    /// Open an organisation's secret: under its KEK, or (a row not yet rewrapped) under
+    /// the master KEK.
+    pub(crate) fn open_for_org(
+        &self,
+        org_id: &str,
+        aad: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, KekError> {
+        match sealed.first() {
+            Some(&ORG_SEAL_VERSION) => open_with(&self.org_cipher(org_id)?, aad, sealed),
+            Some(&SEAL_VERSION) => open_with(&self.cipher, aad, sealed),
+            _ => Err(KekError::Open),
+        }
+    }
+
+    /// Whether `sealed` still needs rewrapping under its organisation's KEK.
+    pub(crate) fn is_master_sealed(sealed: &[u8]) -> bool {
+        sealed.first() == Some(&SEAL_VERSION)
+    }
+}
+
+fn seal_with(
+    cipher: &Aes256Gcm,
+    version: u8,
+    aad: &str,
+    secret: &[u8],
+) -> Result<Vec<u8>, KekError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|_| KekError::Rng)?;
+    let ct = cipher
+        .encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: secret,
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| KekError::Rng)?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
+    out.push(version);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+fn open_with(cipher: &Aes256Gcm, aad: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KekError> {
+    if sealed.len() < 1 + NONCE_LEN + 16 {
+        return Err(KekError::Open);
+    }
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&sealed[1..1 + NONCE_LEN]);
+    // The version byte only picks the key: a relabelled blob meets the wrong key and fails.
+    cipher
+        .decrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: &sealed[1 + NONCE_LEN..],
+                aad: aad.as_bytes(),
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| KekError::Open)
 }
 
 #[cfg(unix)]
@@ -189,6 +261,40 @@ mod tests {
         assert_ne!(fp, kek.keyed_fingerprint(&[b"POST", b"/v1/x{", b"}"]));
         let other = Kek::random().unwrap();
         assert!(other.open("hk:a:v1", &sealed).is_err());
+    }
+
+    #[test]
+    fn one_organisations_wrapped_key_does_not_open_under_another_organisations_kek() {
+        let kek = Kek::random().unwrap();
+        let sealed = kek.seal_for_org("org_a", "hk:a:v1", b"secret").unwrap();
+        assert_eq!(sealed[0], ORG_SEAL_VERSION);
+        assert_eq!(
+            kek.open_for_org("org_a", "hk:a:v1", &sealed)
+                .unwrap()
+                .as_slice(),
+            b"secret"
+        );
+        assert!(kek.open_for_org("org_b", "hk:a:v1", &sealed).is_err());
+        assert!(
+            kek.open("hk:a:v1", &sealed).is_err(),
+            "not under the master KEK"
+        );
+        // Claiming the master version does not help either.
+        let mut relabelled = sealed.clone();
+        relabelled[0] = SEAL_VERSION;
+        assert!(kek.open_for_org("org_a", "hk:a:v1", &relabelled).is_err());
+        // Rows sealed before per-organisation KEKs still open (until rewrapped).
+        let legacy = kek.seal("hk:a:v1", b"old").unwrap();
+        assert!(Kek::is_master_sealed(&legacy) && !Kek::is_master_sealed(&sealed));
+        assert_eq!(
+            kek.open_for_org("org_a", "hk:a:v1", &legacy)
+                .unwrap()
+                .as_slice(),
+            b"old"
+        );
+        // The derivation is per master key too.
+        let other = Kek::random().unwrap();
+        assert!(other.open_for_org("org_a", "hk:a:v1", &sealed).is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::kek::{Kek, KekError};
 use crate::middleware::DropConnection;
 use crate::routes::scans::store_scan;
 use crate::store::{NewApiKey, Store, StoreError};
+use postq::hybrid::HybridSigningKey;
 
 /// Why the server (or a call on a [`Running`] one) failed.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +116,28 @@ impl Running {
         Ok(record.id)
     }
 
+    /// Append one audit-ledger row to organisation `org_id` without HTTP, exactly as the
+    /// routes do (chain hash and Merkle tree in one transaction); returns the row.
+    /// Benchmarks and tests fill deep ledgers with it.
+    pub async fn record_event(
+        &self,
+        org_id: &str,
+        event_type: postq::ledger::EventType,
+        resource_id: Option<&str>,
+        details: std::collections::BTreeMap<String, String>,
+    ) -> Result<postq::ledger::LedgerEntry, StartError> {
+        Ok(self
+            .store
+            .append_event(crate::store::Event {
+                org_id,
+                event_type,
+                actor: "test:record_event",
+                resource_id,
+                details,
+            })
+            .await?)
+    }
+
     /// Stop accepting, finish in-flight requests (up to 5 s) and close the database.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -176,6 +199,34 @@ async fn load_kek(config: &Config, store: &Store) -> Result<Kek, StartError> {
         }
     }
     Ok(kek)
+}
+
+/// The ledger's checkpoint signing key: a hybrid key whose 64-byte seed is sealed under
+/// the KEK in `meta`, generated on first start. Used for nothing but checkpoints.
+async fn load_ledger_key(
+    config: &Config,
+    kek: &Kek,
+    store: &Store,
+) -> Result<HybridSigningKey, StartError> {
+    const AAD: &str = "postq:ledger-key:v1";
+    postq::ledger::Origin::for_org(&config.ledger_name, "org_check")
+        .map_err(|e| StartError::Invalid(format!("--ledger-name: {e}")))?;
+    let seed = match store.meta_get("ledger_key").await? {
+        Some(sealed) => kek
+            .open(AAD, &sealed)
+            .map_err(|_| StartError::KekMismatch)?,
+        None => {
+            let key = HybridSigningKey::generate("ledger", 1)
+                .map_err(|e| StartError::Invalid(e.to_string()))?;
+            let seed = key.seed_bytes();
+            store
+                .meta_set("ledger_key", &kek.seal(AAD, seed.as_ref())?)
+                .await?;
+            zeroize::Zeroizing::new(seed.to_vec())
+        }
+    };
+    HybridSigningKey::from_seed(&seed, "ledger", 1)
+        .map_err(|_| StartError::Storage("the stored ledger key is not a hybrid seed".into()))
 }
 
 #[derive(Debug)]
@@ -306,6 +357,14 @@ impl Drop for BackgroundServer {
 pub async fn spawn(config: Config) -> Result<Running, StartError> {
     let store = open_store(&config).await?;
     let kek = load_kek(&config, &store).await?;
+    let ledger_key = load_ledger_key(&config, &kek, &store).await?;
+    let rewrapped = store.migrate_org_keks(&kek).await?;
+    if rewrapped > 0 {
+        tracing::info!(
+            rows = rewrapped,
+            "rewrapped private keys under per-organisation KEKs"
+        );
+    }
     let (bootstrap_key, bootstrap_org_id) = if store.org_count().await? == 0 {
         let org_id = store.ensure_org("default").await?;
         let key = store
@@ -318,7 +377,7 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
     };
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let app = router(AppState::new(store.clone(), config, kek));
+    let app = router(AppState::new(store.clone(), config, kek, ledger_key));
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(serve(listener, app, rx, store.clone()));
     tracing::info!(%addr, "postq-server listening");

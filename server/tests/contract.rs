@@ -581,6 +581,31 @@ fn route_table() -> Vec<(&'static str, &'static str, Call)> {
             }
             .boxed()
         }),
+        ("get", "/v1/audit/checkpoint", |f| {
+            async move {
+                let key = f.client.audit().ledger_key().await?;
+                let signed = f.client.audit().checkpoint().await?;
+                key.verify_checkpoint(&signed.checkpoint).map(drop)
+            }
+            .boxed()
+        }),
+        ("get", "/v1/audit/ledger-key", |f| {
+            async move { f.client.audit().ledger_key().await.map(drop) }.boxed()
+        }),
+        ("get", "/v1/audit/proofs/inclusion", |f| {
+            async move {
+                let size = f.client.audit().checkpoint().await?.tree_size;
+                f.client.audit().inclusion_proof(1, size).await.map(drop)
+            }
+            .boxed()
+        }),
+        ("get", "/v1/audit/proofs/consistency", |f| {
+            async move {
+                let size = f.client.audit().checkpoint().await?.tree_size;
+                f.client.audit().consistency_proof(1, size).await.map(drop)
+            }
+            .boxed()
+        }),
         ("get", "/v1/audit", |f| {
             async move {
                 let query = AuditQuery {

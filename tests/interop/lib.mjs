@@ -482,3 +482,59 @@ export function verifyLedgerComplete(rows) {
 }
 
 export { ml_dsa65, ml_kem768, ed25519, x25519, sha256, sha512, X509Certificate, asn1js };
+
+// ---------------------------------------------------------------- §7 signed checkpoints
+
+export const NOTE_MLDSA_ID = te.encode('postq/signed-note/mldsa65');
+export const NOTE_TYPE_ED25519 = Uint8Array.of(0x01);
+export const NOTE_TYPE_MLDSA65 = concat(Uint8Array.of(0xff), NOTE_MLDSA_ID);
+
+/** signed-note key ID: SHA-256(name ‖ 0x0A ‖ type ‖ public key)[0:4], big-endian. */
+export function noteKeyId(name, type, pk) {
+  const d = sha256(concat(te.encode(name), Uint8Array.of(0x0a), type, pk));
+  return Buffer.from(d.subarray(0, 4)).readUInt32BE(0);
+}
+
+/** vkey = name "+" hex8(key ID) "+" b64(type ‖ public key). */
+export function noteVkey(name, type, pk) {
+  return `${name}+${noteKeyId(name, type, pk).toString(16).padStart(8, '0')}+${b64(concat(type, pk))}`;
+}
+
+/** Leaf hash of the RFC 9162 tree: SHA-256(0x00 ‖ leaf data). */
+export const leafHash = (data) => sha256(concat(Uint8Array.of(0x00), data));
+
+/** Splits a signed note: text up to the last blank line, then `— name b64` lines. */
+export function parseSignedNote(note) {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) throw new FormatError('invalid_input', 'not a signed note');
+  const text = note.slice(0, split + 1);
+  const sigs = note.slice(split + 2, -1).split('\n').map((line) => {
+    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+    if (!m) throw new FormatError('invalid_input', `bad signature line ${line.slice(0, 40)}`);
+    const raw = unb64(m[2]);
+    if (raw.length < 5) throw new FormatError('invalid_input', 'short signature');
+    return { name: m[1], keyId: Buffer.from(raw.subarray(0, 4)).readUInt32BE(0), sig: raw.subarray(4) };
+  });
+  return { text, sigs };
+}
+
+/**
+ * §7 policy: the body is three lines with the pinned origin, and both the Ed25519 line
+ * (strict) and the ML-DSA-65 line (FIPS 204, ctx = the identifier) of the key verify.
+ */
+export function verifyCheckpoint(note, { origin, edPk, mldsaPk }) {
+  const { text, sigs } = parseSignedNote(note);
+  const lines = text.slice(0, -1).split('\n');
+  if (lines.length !== 3 || !/^(0|[1-9][0-9]*)$/.test(lines[1]) || unb64(lines[2]).length !== 32)
+    throw new FormatError('invalid_input', 'not a checkpoint body');
+  const msg = te.encode(text);
+  const pqName = `${origin}/mldsa65`;
+  const edId = noteKeyId(origin, NOTE_TYPE_ED25519, edPk), pqId = noteKeyId(pqName, NOTE_TYPE_MLDSA65, mldsaPk);
+  let ed25519Ok = false, mldsa65Ok = false;
+  for (const s of sigs) {
+    if (s.name === origin && s.keyId === edId) ed25519Ok = s.sig.length === 64 && ed25519VerifyStrict(s.sig, msg, edPk);
+    if (s.name === pqName && s.keyId === pqId) mldsa65Ok = ml_dsa65.verify(s.sig, msg, mldsaPk, { context: NOTE_MLDSA_ID });
+  }
+  const ok = lines[0] === origin && ed25519Ok && mldsa65Ok;
+  return { ok, ed25519Ok, mldsa65Ok, origin: lines[0], size: Number(lines[1]), root: lines[2], text, sigs };
+}

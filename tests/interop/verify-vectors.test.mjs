@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as L from './lib.mjs';
+import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { generate, render, OUT as NOBLE_OUT } from './gen-noble.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -279,6 +281,46 @@ describe('ledger.json (audit row hash chain)', () => {
       }
       const r = ch.expected.complete ? L.verifyLedgerComplete(ch.rows) : L.verifyLedger(ch.rows);
       assert.deepEqual(r, { ok: ch.expected.ok, failedSeq: ch.expected.failedSeq ?? null, reason: ch.expected.reason ?? null });
+    });
+  }
+});
+
+describe('ledger-tree.json (signed checkpoints: both signature lines, vkeys, leaf data)', () => {
+  const doc = load('ledger-tree.json');
+  if (!doc) return;
+  const seed = unhex(doc.ledgerKey.seed);
+  const keys = L.keyFromSeed(seed);
+  const { origin } = JSON.parse(doc.ledgerKey.json);
+  const pinned = { origin, edPk: keys.edPk, mldsaPk: keys.mldsaPk };
+  it('the verifier keys derive from the seed (names, key IDs, type bytes)', () => {
+    assert.equal(doc.ledgerKey.mldsa65Context, 'postq/signed-note/mldsa65');
+    assert.equal(doc.ledgerKey.ed25519Vkey, L.noteVkey(origin, L.NOTE_TYPE_ED25519, keys.edPk));
+    assert.equal(doc.ledgerKey.mldsa65Vkey, L.noteVkey(`${origin}/mldsa65`, L.NOTE_TYPE_MLDSA65, keys.mldsaPk));
+    assert.equal(doc.ledgerKey.json, JSON.stringify({ v: 1, origin, ed25519: doc.ledgerKey.ed25519Vkey, mldsa65: doc.ledgerKey.mldsa65Vkey }));
+  });
+  it('leaf data is the §6 canonical row, leaf hash SHA-256(0x00 ‖ data)', () => {
+    assert.ok(doc.leaves.length >= 8);
+    for (const leaf of doc.leaves) {
+      assert.equal(L.ledgerCanonical(leaf.row), leaf.leafData);
+      assert.equal(L.ledgerHash(leaf.row), leaf.row.hash);
+      assert.equal(b64(L.leafHash(L.te.encode(leaf.leafData))), leaf.leafHash);
+    }
+  });
+  for (const s of doc.signedCheckpoints) {
+    it(`checkpoint ${s.name}: Ed25519 and ML-DSA-65 lines verify; noble re-signs byte for byte`, () => {
+      const r = L.verifyCheckpoint(s.note, pinned);
+      assert.deepEqual([r.ok, r.ed25519Ok, r.mldsa65Ok, r.size], [true, true, true, s.treeSize]);
+      const msg = L.te.encode(r.text);
+      const pq = ml_dsa65.sign(msg, keys.mldsaSk, { context: L.NOTE_MLDSA_ID, extraEntropy: false });
+      eqBytes(pq, r.sigs[1].sig, 'deterministic ML-DSA-65 over the note text, ctx = identifier');
+      eqBytes(ed25519.sign(msg, keys.edSk), r.sigs[0].sig, 'Ed25519 over the note text');
+    });
+  }
+  for (const c of doc.invalidCheckpoints) {
+    it(`invalid checkpoint ${c.name} is refused (${c.expected})`, () => {
+      let ok = false;
+      try { ok = L.verifyCheckpoint(c.note, pinned).ok; } catch (e) { assert.ok(e instanceof L.FormatError, e.message); }
+      assert.equal(ok, false);
     });
   }
 });

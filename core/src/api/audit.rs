@@ -1,11 +1,16 @@
-//! `GET /v1/audit`: the hash-chained ledger, and its offline verification.
+//! `GET /v1/audit`: the hash-chained ledger, and its offline verification; the
+//! ledger's signed checkpoints, proofs and key (docs/formats.md §7), and the witness
+//! check that ties them together.
 
 use futures_util::{Stream, TryStreamExt as _};
 
 use super::check_limit;
 use crate::Result;
 use crate::client::{Call, Client, Page, paginate};
-use crate::ledger::{ChainReport, EventType, LedgerEntry, verify_chain, verify_complete_chain};
+use crate::ledger::{
+    ChainReport, ConsistencyProof, EventType, InclusionProof, LedgerEntry, LedgerKey, NodeHash,
+    Observation, Witness, verify_chain, verify_complete_chain,
+};
 
 /// A ledger row (docs/formats.md §6).
 pub type AuditEntry = LedgerEntry;
@@ -26,6 +31,23 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
     /// From a previous page.
     pub cursor: Option<String>,
+}
+
+/// `GET /v1/audit/checkpoint`: the latest signed checkpoint of the caller's ledger.
+/// Only `checkpoint` is evidence (verify it with the pinned [`LedgerKey`]); the other
+/// fields repeat its body for display.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignedCheckpoint {
+    /// The C2SP signed note: checkpoint body, blank line, Ed25519 and ML-DSA-65 lines.
+    pub checkpoint: String,
+    /// The log's origin, `<log name>/audit/<orgId>`.
+    pub origin: String,
+    /// Rows in the tree.
+    pub tree_size: u64,
+    /// The tree's root hash.
+    pub root_hash: NodeHash,
 }
 
 /// `client.audit()`.
@@ -65,6 +87,53 @@ impl AuditResource<'_> {
             let client = client.clone();
             async move { client.audit().list(&q).await }
         })
+    }
+
+    /// The latest signed checkpoint (`GET /v1/audit/checkpoint`).
+    pub async fn checkpoint(&self) -> Result<SignedCheckpoint> {
+        let call = Call::get("/v1/audit/checkpoint");
+        self.client.transport.json(call, &self.client.options).await
+    }
+
+    /// The ledger's public key (`GET /v1/audit/ledger-key`): what a client pins.
+    pub async fn ledger_key(&self) -> Result<LedgerKey> {
+        let call = Call::get("/v1/audit/ledger-key");
+        self.client.transport.json(call, &self.client.options).await
+    }
+
+    /// The inclusion proof of the row `seq` in the tree of `tree_size` rows.
+    pub async fn inclusion_proof(&self, seq: u64, tree_size: u64) -> Result<InclusionProof> {
+        let call = Call::get("/v1/audit/proofs/inclusion")
+            .query("seq", Some(seq))
+            .query("treeSize", Some(tree_size));
+        self.client.transport.json(call, &self.client.options).await
+    }
+
+    /// The consistency proof from `tree_size_1` to `tree_size_2` rows.
+    pub async fn consistency_proof(
+        &self,
+        tree_size_1: u64,
+        tree_size_2: u64,
+    ) -> Result<ConsistencyProof> {
+        let call = Call::get("/v1/audit/proofs/consistency")
+            .query("treeSize1", Some(tree_size_1))
+            .query("treeSize2", Some(tree_size_2));
+        self.client.transport.json(call, &self.client.options).await
+    }
+
+    /// Advance `witness` to the server's latest checkpoint: fetch it and, when the
+    /// witness holds a smaller one, the consistency proof between them; the witness
+    /// refuses a fork, a shrink, a bad signature or a failed proof
+    /// ([`crate::Error::Ledger`]).
+    pub async fn witness(&self, witness: &mut Witness) -> Result<Observation> {
+        let latest = self.checkpoint().await?;
+        let proof = match witness.checkpoint() {
+            Some(held) if held.size > 0 && latest.tree_size > held.size => {
+                Some(self.consistency_proof(held.size, latest.tree_size).await?)
+            }
+            _ => None,
+        };
+        witness.observe(&latest.checkpoint, proof.as_ref())
     }
 
     /// Fetch rows and verify the hash chain offline. With no filters the export is

@@ -73,6 +73,18 @@ pub enum ErrorCode {
     RandomnessUnavailable,
     /// A primitive failed where it should not.
     CryptoFailure,
+    /// A ledger checkpoint lacks a valid signature of the pinned key.
+    LedgerBadSignature,
+    /// Two ledger checkpoints of one size with different roots.
+    LedgerFork,
+    /// A ledger checkpoint smaller than one verified before.
+    LedgerShrink,
+    /// A ledger inclusion proof failed.
+    LedgerInclusionFailed,
+    /// A ledger consistency proof failed (history rewritten).
+    LedgerConsistencyFailed,
+    /// A ledger key differs from the pinned one.
+    LedgerKeyChanged,
     /// The server could not be reached.
     ConnectionError,
     /// A timeout elapsed.
@@ -121,6 +133,12 @@ impl ErrorCode {
             C::SealOpenFailed => "seal_open_failed",
             C::RandomnessUnavailable => "randomness_unavailable",
             C::CryptoFailure => "crypto_failure",
+            C::LedgerBadSignature => "ledger_bad_signature",
+            C::LedgerFork => "ledger_fork",
+            C::LedgerShrink => "ledger_shrink",
+            C::LedgerInclusionFailed => "ledger_inclusion_failed",
+            C::LedgerConsistencyFailed => "ledger_consistency_failed",
+            C::LedgerKeyChanged => "ledger_key_changed",
             C::ConnectionError => "connection_error",
             C::Timeout => "timeout",
             C::InvalidConfig => "invalid_config",
@@ -173,6 +191,7 @@ mod tests {
             ErrorCode::IdempotencyKeyReused,
             ErrorCode::UnsupportedVersion,
             ErrorCode::HttpError,
+            ErrorCode::LedgerConsistencyFailed,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));

@@ -47,6 +47,15 @@ pub enum Error {
     /// A sealed envelope did not open. Deliberately without detail: no oracle.
     #[error("sealed envelope could not be opened")]
     SealOpenFailed,
+    /// Audit-ledger evidence was refused: a checkpoint's signature, a proof, or the
+    /// log's history (a fork or a shrink). `failure` says which; its code is `ledger_…`.
+    #[error("audit ledger: {failure}: {detail}")]
+    Ledger {
+        /// Which check failed.
+        failure: crate::ledger::LedgerFailure,
+        /// The sizes, roots or key names involved.
+        detail: String,
+    },
     /// The operating system's random number generator failed.
     #[error("operating system randomness unavailable")]
     Randomness,
@@ -118,8 +127,8 @@ pub enum ErrorKind {
     Api,
     /// A 2xx/4xx answer that is not the documented shape.
     InvalidResponse,
-    /// A cryptographic operation failed (a sealed envelope did not open, no OS
-    /// randomness).
+    /// A cryptographic operation or check failed (a sealed envelope did not open, no OS
+    /// randomness, audit-ledger evidence was refused).
     Crypto,
 }
 
@@ -174,6 +183,7 @@ impl Error {
             Error::SealOpenFailed => ErrorCode::SealOpenFailed,
             Error::Randomness => ErrorCode::RandomnessUnavailable,
             Error::Crypto(_) => ErrorCode::CryptoFailure,
+            Error::Ledger { failure, .. } => failure.code(),
         };
         local.as_str()
     }
@@ -193,7 +203,9 @@ impl Error {
             | Error::InvalidCertificate(_)
             | Error::Unsupported { .. }
             | Error::Config(_) => ErrorKind::Validation,
-            Error::SealOpenFailed | Error::Randomness | Error::Crypto(_) => ErrorKind::Crypto,
+            Error::SealOpenFailed | Error::Randomness | Error::Crypto(_) | Error::Ledger { .. } => {
+                ErrorKind::Crypto
+            }
         }
     }
 

@@ -105,6 +105,17 @@ impl HybridSigningKey {
         &self.public
     }
 
+    /// The ML-DSA-65 half alone, for formats that carry each half as its own signature
+    /// (the audit ledger's signed checkpoints, `docs/formats.md` §7).
+    pub(crate) fn mldsa65_half(&self) -> &mldsa65::SigningKey {
+        &self.mldsa
+    }
+
+    /// The Ed25519 half alone (see [`Self::mldsa65_half`]).
+    pub(crate) fn ed25519_half(&self) -> &ed25519_dalek::SigningKey {
+        &self.ed25519
+    }
+
     /// Sign `payload`; returns the base64 signature envelope (hedged ML-DSA).
     pub fn sign(&self, payload: &[u8]) -> Result<String> {
         self.sign_with(payload, Hedging::Randomized)

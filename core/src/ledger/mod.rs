@@ -1,12 +1,37 @@
-//! The audit ledger's hash chain (`docs/formats.md` §6): each row's SHA-256 covers its
-//! canonical JSON including the previous row's hash, so any edit, deletion or
-//! reordering inside a verified range is detected offline.
+//! The audit ledger, verified offline.
+//!
+//! - The hash chain (`docs/formats.md` §6): each row's SHA-256 covers its canonical JSON
+//!   including the previous row's hash, so any edit, deletion or reordering inside a
+//!   verified range is detected.
+//! - The Merkle tree, signed checkpoints and proofs (§7): the rows of an organisation are
+//!   the leaves of an RFC 9162 tree ([`MerkleTree`], [`tree`]); the server signs tree
+//!   heads as C2SP signed notes with both halves of its hybrid ledger key
+//!   ([`sign_checkpoint`], [`LedgerKey::verify_checkpoint`]); [`InclusionProof`] and
+//!   [`ConsistencyProof`] tie rows to checkpoints and checkpoints to each other; a
+//!   [`Witness`] pins the key, remembers the last checkpoint and refuses a fork, a
+//!   shrink, a bad signature or a failed proof.
 
+mod checkpoint;
 mod event;
+mod failure;
+mod key;
+mod note;
+mod proof;
+pub mod tree;
+mod witness;
 
 use std::collections::BTreeMap;
 
+pub use checkpoint::{Checkpoint, ORIGIN_LIMIT, Origin};
 pub use event::EventType;
+pub use failure::LedgerFailure;
+pub use key::{
+    LedgerKey, MLDSA65_NAME_SUFFIX, MLDSA65_NOTE_IDENTIFIER, sign_checkpoint, sign_checkpoint_with,
+};
+pub use note::{MAX_SIGNATURES, NOTE_LIMIT};
+pub use proof::{ConsistencyProof, InclusionProof, MAX_CONSISTENCY_PATH, MAX_INCLUSION_PATH};
+pub use tree::{MerkleTree, NodeHash};
+pub use witness::{Observation, STATE_LIMIT, Witness};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -78,8 +103,19 @@ impl LedgerEntry {
         hex::encode(Sha256::digest(self.canonical_bytes()))
     }
 
+    /// The row's leaf hash in the Merkle tree: `SHA-256(0x00 ‖ canonical)`.
+    pub fn leaf_hash(&self) -> NodeHash {
+        NodeHash::leaf(&self.canonical_bytes())
+    }
+
     /// Fill `prev_hash` from the previous row (or genesis), `seq`, and `hash`.
-    pub fn chain_after(mut self, previous: Option<&LedgerEntry>) -> Self {
+    pub fn chain_after(self, previous: Option<&LedgerEntry>) -> Self {
+        self.chain_and_leaf_after(previous).0
+    }
+
+    /// [`Self::chain_after`], also returning the row's Merkle leaf hash: what appending
+    /// to the ledger needs, from one serialization of the canonical form.
+    pub fn chain_and_leaf_after(mut self, previous: Option<&LedgerEntry>) -> (Self, NodeHash) {
         match previous {
             Some(p) => {
                 self.seq = p.seq + 1;
@@ -90,8 +126,16 @@ impl LedgerEntry {
                 self.prev_hash = GENESIS_HASH.to_owned();
             }
         }
-        self.hash = self.compute_hash();
-        self
+        let leaf = self.fill_hash();
+        (self, leaf)
+    }
+
+    /// Set `hash` from the row's fields (`seq` and `prev_hash` already set) and return its
+    /// Merkle leaf hash, from one serialization of the canonical form.
+    pub fn fill_hash(&mut self) -> NodeHash {
+        let canonical = self.canonical_bytes();
+        self.hash = hex::encode(Sha256::digest(&canonical));
+        NodeHash::leaf(&canonical)
     }
 }
 

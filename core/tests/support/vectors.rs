@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha512};
 use time::macros::datetime;
 
+#[path = "ledger_vectors.rs"]
+mod ledger_tree;
+
 /// Deterministic bytes: SHA-512 of a label, repeated as needed.
 pub fn seed_bytes<const N: usize>(label: &str) -> [u8; N] {
     let mut out = [0u8; N];
@@ -36,6 +39,7 @@ pub fn build_all() -> BTreeMap<&'static str, Value> {
     files.insert("sidecar.json", sidecar());
     files.insert("seal.json", seal());
     files.insert("ledger.json", ledger());
+    files.insert("ledger-tree.json", ledger_tree::build());
     files
 }
 

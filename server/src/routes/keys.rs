@@ -43,9 +43,15 @@ async fn to_key(state: &AppState, k: KeyRow, with_versions: bool) -> ApiResult<H
 }
 
 /// Generate and seal a key version (CPU work runs off the async threads).
-async fn new_version(state: &AppState, key_id: &str, version: u32) -> ApiResult<NewVersion> {
+async fn new_version(
+    state: &AppState,
+    org_id: &str,
+    key_id: &str,
+    version: u32,
+) -> ApiResult<NewVersion> {
     let kek = state.kek.clone();
     let key_id = key_id.to_owned();
+    let org_id = org_id.to_owned();
     tokio::task::spawn_blocking(move || {
         let sk = HybridSigningKey::generate(&key_id, version).map_err(|e| {
             tracing::error!(code = e.code(), "key generation failed");
@@ -53,7 +59,7 @@ async fn new_version(state: &AppState, key_id: &str, version: u32) -> ApiResult<
         })?;
         let seed = sk.seed_bytes();
         let sealed = kek
-            .seal(&private_aad(&key_id, version), seed.as_ref())
+            .seal_for_org(&org_id, &private_aad(&key_id, version), seed.as_ref())
             .map_err(|_| ApiError::internal())?;
         let public = sk.public_key();
         Ok(NewVersion {
@@ -105,7 +111,7 @@ pub(crate) async fn create_key(
     req.validate().map_err(|e| ApiError::from_rule(&e))?;
     let algorithm = req.algorithm.as_deref().unwrap_or(ALGORITHM);
     let id = ids::new_id("hk");
-    let v1 = new_version(&state, &id, 1).await?;
+    let v1 = new_version(&state, &auth.org_id, &id, 1).await?;
     let row = state
         .store
         .insert_hybrid_key(&auth.org_id, &auth.actor(), &id, &req.name, algorithm, v1)
@@ -233,7 +239,7 @@ pub(crate) async fn rotate_key(
                 "minVersion must be between 1 and {next}."
             )));
         }
-        let v = new_version(&state, &id, next).await?;
+        let v = new_version(&state, &auth.org_id, &id, next).await?;
         match state
             .store
             .rotate_hybrid_key(&auth.org_id, &auth.actor(), &id, v, req.min_version)

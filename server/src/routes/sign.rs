@@ -87,11 +87,16 @@ pub(crate) async fn sign(
         .ok_or_else(ApiError::internal)?;
     let kek = state.kek.clone();
     let key_id = key.id.clone();
+    let org_id = auth.org_id.clone();
     let version = sealed.version;
     let payload_sha256 = sha256_hex(&payload);
     let signature = tokio::task::spawn_blocking(move || {
         let seed = kek
-            .open(&private_aad(&key_id, version), &sealed.sealed_private)
+            .open_for_org(
+                &org_id,
+                &private_aad(&key_id, version),
+                &sealed.sealed_private,
+            )
             .map_err(|_| {
                 tracing::error!(key_id = %key_id, "sealed private key did not open");
                 ApiError::internal()

@@ -112,10 +112,18 @@ fn raw_id(id: &PathId) -> &str {
 
 /// A fresh seal key for `id` at `version`, its seed sealed under the KEK, and the
 /// values sealed to it with the credential id as associated data.
-fn seal_values(kek: &Kek, id: &str, version: u32, plaintext: &[u8]) -> Option<NewSealed> {
+fn seal_values(
+    kek: &Kek,
+    org_id: &str,
+    id: &str,
+    version: u32,
+    plaintext: &[u8],
+) -> Option<NewSealed> {
     let sk = SealSecretKey::generate().ok()?;
     let seed = sk.seed_bytes();
-    let sealed_seed = kek.seal(&seed_aad(id, version), seed.as_ref()).ok()?;
+    let sealed_seed = kek
+        .seal_for_org(org_id, &seed_aad(id, version), seed.as_ref())
+        .ok()?;
     let ciphertext = seal(sk.public_key(), plaintext, id.as_bytes()).ok()?;
     Some(NewSealed {
         seal_fingerprint: sk.public_key().fingerprint(),
@@ -125,9 +133,14 @@ fn seal_values(kek: &Kek, id: &str, version: u32, plaintext: &[u8]) -> Option<Ne
 }
 
 /// Open a stored credential's envelope.
-fn open_values(kek: &Kek, id: &str, sealed: &SealedCredential) -> Option<Zeroizing<Vec<u8>>> {
+fn open_values(
+    kek: &Kek,
+    org_id: &str,
+    id: &str,
+    sealed: &SealedCredential,
+) -> Option<Zeroizing<Vec<u8>>> {
     let seed = kek
-        .open(&seed_aad(id, sealed.version), &sealed.sealed_seed)
+        .open_for_org(org_id, &seed_aad(id, sealed.version), &sealed.sealed_seed)
         .ok()?;
     let sk = SealSecretKey::from_seed(&seed).ok()?;
     sk.open(&sealed.ciphertext, id.as_bytes()).ok()
@@ -165,10 +178,11 @@ pub(crate) async fn seal_credential(
         expires_at,
     };
     let kek = state.kek.clone();
+    let org_id = auth.org_id.clone();
     let credential = state
         .store
         .vault_insert(&auth.org_id, &auth.actor(), &new, |id| {
-            seal_values(&kek, id, 1, &plaintext)
+            seal_values(&kek, &org_id, id, 1, &plaintext)
         })
         .await?;
     tracing::info!(credential_id = %credential.id, "credential sealed");
@@ -226,14 +240,16 @@ pub(crate) async fn unseal_credential(
         Lookup::Expired => return Err(deny(&state, &auth, Some(&id), OP, Denial::Expired).await),
     };
     let kek = state.kek.clone();
+    let org_id = auth.org_id.clone();
     let cred_id = id.clone();
-    let plaintext = tokio::task::spawn_blocking(move || open_values(&kek, &cred_id, &sealed))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .ok_or_else(|| {
-            tracing::error!(credential_id = %id, "stored credential does not open");
-            ApiError::internal()
-        })?;
+    let plaintext =
+        tokio::task::spawn_blocking(move || open_values(&kek, &org_id, &cred_id, &sealed))
+            .await
+            .map_err(|_| ApiError::internal())?
+            .ok_or_else(|| {
+                tracing::error!(credential_id = %id, "stored credential does not open");
+                ApiError::internal()
+            })?;
     let values: BTreeMap<String, String> =
         serde_json::from_slice(&plaintext).map_err(|_| ApiError::internal())?;
     Ok(Json(UnsealedCredential { credential, values }))
@@ -259,11 +275,12 @@ pub(crate) async fn rotate_credential(
     require(&state, &auth, Scope::VaultWrite, Some(raw_id(&id)), OP).await?;
     let id = credential_id(&state, &auth, id, OP).await?;
     let kek = state.kek.clone();
+    let org_id = auth.org_id.clone();
     let outcome = state
         .store
         .vault_rotate(&auth.org_id, &auth.actor(), &id, |old| {
-            let plaintext = open_values(&kek, &id, old)?;
-            seal_values(&kek, &id, old.version + 1, &plaintext)
+            let plaintext = open_values(&kek, &org_id, &id, old)?;
+            seal_values(&kek, &org_id, &id, old.version + 1, &plaintext)
         })
         .await?;
     match outcome {

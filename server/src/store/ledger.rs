@@ -3,7 +3,8 @@
 //! `GET /v1/audit` returns offline with `postq::ledger::verify_chain`.
 //!
 //! Rows are appended inside the caller's write transaction (the single writer connection
-//! serialises appends), so a resource change and its ledger row commit together.
+//! serialises appends), so a resource change and its ledger row commit together. Each
+//! row also carries its part of the organisation's Merkle tree (`ledger_tree.rs`).
 
 use std::collections::BTreeMap;
 
@@ -30,7 +31,7 @@ struct Tip {
 }
 
 #[derive(sqlx::FromRow)]
-struct LedgerRow {
+pub(super) struct LedgerRow {
     org_id: String,
     seq: i64,
     id: String,
@@ -44,7 +45,7 @@ struct LedgerRow {
 }
 
 impl LedgerRow {
-    fn into_entry(self) -> StoreResult<LedgerEntry> {
+    pub(super) fn into_entry(self) -> StoreResult<LedgerEntry> {
         Ok(LedgerEntry {
             seq: u64::try_from(self.seq).map_err(|_| StoreError::Corrupt {
                 table: "ledger",
@@ -98,10 +99,11 @@ pub(super) async fn append(
         prev_hash,
         hash: String::new(),
     };
-    entry.hash = entry.compute_hash();
+    let leaf = entry.fill_hash();
+    let tree = super::ledger_tree::tree_column(tx, event.org_id, seq - 1, leaf).await?;
     sqlx::query(
-        "INSERT INTO ledger (org_id, seq, id, event_type, actor, resource_id, occurred_at, details, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ledger (org_id, seq, id, event_type, actor, resource_id, occurred_at, details, prev_hash, hash, tree)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&entry.org_id)
     .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
@@ -113,6 +115,7 @@ pub(super) async fn append(
     .bind(json_text(&entry.details))
     .bind(&entry.prev_hash)
     .bind(&entry.hash)
+    .bind(tree)
     .execute(&mut **tx)
     .await?;
     Ok(entry)

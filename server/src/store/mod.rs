@@ -13,6 +13,8 @@
 mod idempotency;
 mod keys;
 mod ledger;
+mod ledger_tree;
+mod org_keks;
 mod orgs;
 mod rollovers;
 mod scans;
@@ -221,6 +223,13 @@ impl Store {
         }
         self.expire_idempotency().await?;
         self.backfill_finding_codes().await?;
+        let filled = self.backfill_ledger_tree().await?;
+        if filled > 0 {
+            tracing::info!(
+                rows = filled,
+                "added the Merkle tree to existing ledger rows"
+            );
+        }
         Ok(())
     }
 
