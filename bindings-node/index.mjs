@@ -14,6 +14,8 @@ export const {
   PostQRateLimitError,
   PostQServerError,
   PostQConnectionError,
+  PostQTimeoutError,
+  PostQValidationError,
   verifyOffline,
   parsePublicKey,
   verifyCertificate,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Node package's CI entry: npm install, build the native addon with the napi CLI
 # (debug), make sure the reference server binary exists, then `node --test` (which also
-# runs `tsc --noEmit --strict` on examples/node_quickstart.ts). Output ends with node's
-# test summary; exit status is node's.
+# runs `tsc --noEmit --strict` on examples/node_quickstart.ts) recording every command
+# sent, then the check that every command of the common layer was exercised. Output
+# ends with node's test summary; exit status is the first failing step's.
 #   bash bindings-node/run-tests.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,5 +25,10 @@ else
 fi
 
 echo "== node --test (bindings-node/test)"
+COMMAND_LOG="$(mktemp)"
+trap 'rm -f "$COMMAND_LOG"' EXIT
+POSTQ_COMMAND_LOG="$COMMAND_LOG" node --test --test-concurrency=2 --test-timeout=180000 test/*.test.mjs
+
+echo "== every command of postq-bindings-common was exercised"
 # last, so the output ends with node's test summary
-node --test --test-concurrency=2 --test-timeout=180000 test/*.test.mjs
+POSTQ_COMMAND_LOG="$COMMAND_LOG" node --test test/commands.coverage.mjs

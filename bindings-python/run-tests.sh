@@ -2,9 +2,10 @@
 # The Python package's CI entry: a venv in bindings-python/.venv with pinned tools, the
 # extension built into it with maturin (dev profile, host target so the dependency
 # build is shared with the other bindings), the reference server binary, then pyright
-# and mypy (strict) over the package, tests and examples/python_quickstart.py, and
-# pytest last, so the output ends with pytest's summary line. Exit status is pytest's
-# (or the first failing step's).
+# and mypy (strict) over the package, tests and examples/python_quickstart.py, pytest
+# (recording every command it sends), and last the check that the suite sent every
+# command of the common layer, so the output ends with pytest's summary line. Exit
+# status is the first failing step's.
 #   bash bindings-python/run-tests.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,4 +46,9 @@ pyright
 mypy --strict python/postq tests bench ../examples/python_quickstart.py
 
 echo "== pytest (bindings-python/tests)"
-exec python -m pytest tests
+COMMAND_LOG="$(mktemp)"
+trap 'rm -f "$COMMAND_LOG"' EXIT
+POSTQ_COMMAND_LOG="$COMMAND_LOG" python -m pytest tests
+
+echo "== every command of postq-bindings-common was exercised"
+POSTQ_COMMAND_LOG="$COMMAND_LOG" python -m pytest -q tests/command_coverage.py

@@ -1,4 +1,4 @@
-// postq Node quickstart (TypeScript): the seed's snippets, typed against @postq/sdk.
+// postq Node quickstart (TypeScript): the PostQ API reference's snippets, typed against @postq/sdk.
 // Run against a local reference server:
 //   cargo run -p postq-server -- --memory          # prints the admin key and address
 //   export POSTQ_API_KEY=pq_live_… POSTQ_BASE_URL=http://127.0.0.1:8787

@@ -24,8 +24,11 @@ step "rustfmt + clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 
-step "Rust: cargo test (core, server, cli)"
+step "Rust: cargo test (core, server, cli, bindings-common: conformance with the server)"
 cargo test
+
+step "Generated models are fresh (schema, Python models, TypeScript declarations)"
+bash scripts/generate-models.sh --check
 
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh

@@ -1,9 +1,10 @@
 //! `@postq/sdk`: the Node.js binding of the postq core (napi-rs).
 //!
-//! The native half only converts types and errors; all logic lives in the `postq`
-//! crate. `index.js` adds the idiomatic JavaScript layer (the `PostQ` class with its
-//! resource namespaces, error classes, `for await` paging, `Uint8Array | Buffer |
-//! string` payloads).
+//! The native half only converts: API calls go through `postq-bindings-common` as
+//! commands (JSON in, JSON out), offline verification stays typed (the hot path). All
+//! logic lives in the `postq` crate. `index.js` adds the idiomatic JavaScript layer (the
+//! `PostQ` class with its resource namespaces, error classes by kind, `for await` over
+//! core's pager, `Uint8Array | Buffer | string` payloads).
 
 // Under `cargo test` napi-derive does not register exports, so the exported functions
 // look unused to the lib test target.
@@ -14,7 +15,7 @@ mod error;
 mod offline;
 mod types;
 
-pub use client::NativeClient;
+pub use client::{NativeClient, NativeStream};
 pub use offline::{HybridPublicKey, SealKey};
 
 use napi_derive::napi;

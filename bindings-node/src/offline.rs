@@ -4,10 +4,10 @@
 
 use napi::bindgen_prelude::{Buffer, Uint8Array};
 use napi_derive::napi;
+use postq_bindings_common::offline;
 
-use crate::client::ledger_rows;
-use crate::error::{IntoJs as _, invalid_input};
-use crate::types::{AuditEntry, ChainReport, PublicKeyInfo, SidecarReport, VerifyResult, convert};
+use crate::error::IntoJs as _;
+use crate::types::{PublicKeyInfo, VerifyResult};
 
 /// Verify a hybrid signature envelope over `payload` against a published public key
 /// (JSON or JWK Set). Throws on a malformed signature (`invalid_signature`) or a
@@ -18,15 +18,8 @@ pub fn verify_offline(
     payload: Uint8Array,
     signature: String,
 ) -> napi::Result<VerifyResult> {
-    let verdict = postq::Client::verify_offline(&public_key, &payload, &signature).js()?;
-    Ok(VerifyResult {
-        ok: verdict.ok,
-        classical_ok: verdict.classical_ok,
-        pq_ok: verdict.pq_ok,
-        key_id: None,
-        key_version: None,
-        reason: None,
-    })
+    let verdict = postq::hybrid::verify_published(&public_key, &payload, &signature).js()?;
+    Ok(verdict.into())
 }
 
 /// Either published form (JSON or JWK Set).
@@ -91,50 +84,28 @@ impl HybridPublicKey {
     #[napi(catch_unwind)]
     pub fn verify(&self, payload: Uint8Array, signature: String) -> napi::Result<VerifyResult> {
         let verdict = postq::hybrid::verify(&self.inner, &payload, &signature).js()?;
-        Ok(VerifyResult {
-            ok: verdict.ok,
-            classical_ok: verdict.classical_ok,
-            pq_ok: verdict.pq_ok,
-            key_id: None,
-            key_version: None,
-            reason: None,
-        })
+        Ok(verdict.into())
     }
 }
 
 /// Verify a hybrid certificate's ML-DSA-65 sidecar (PEM or DER bytes). `at` is an
-/// RFC 3339 time to judge validity at (default now).
+/// RFC 3339 time to judge validity at (default now). Returns the `SidecarReport` JSON.
 #[napi(catch_unwind)]
 pub fn verify_certificate(
     certificate: Uint8Array,
     hostname: Option<String>,
     at: Option<String>,
-) -> napi::Result<SidecarReport> {
-    let at = match at {
-        Some(text) => Some(
-            time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
-                .map_err(|e| invalid_input("time `at`", e))?,
-        ),
-        None => None,
-    };
-    let options = postq::sidecar::VerifyOptions { hostname, at };
-    let report = postq::sidecar::verify_certificate(&certificate, &options).js()?;
-    convert("sidecar report", &report)
+) -> napi::Result<String> {
+    let report = offline::verify_certificate(&certificate, hostname, at.as_deref()).js()?;
+    Ok(report.as_str().to_owned())
 }
 
-/// Verify ledger rows (ascending `seq`). `complete` also requires `seq` 1, 2, 3 …
+/// Verify ledger rows (JSON array, ascending `seq`). `complete` also requires `seq`
+/// 1, 2, 3 … Returns the `ChainReport` JSON.
 #[napi(catch_unwind)]
-pub fn verify_ledger_chain(
-    rows: Vec<AuditEntry>,
-    complete: Option<bool>,
-) -> napi::Result<ChainReport> {
-    let rows = ledger_rows(rows)?;
-    let report = if complete.unwrap_or(false) {
-        postq::ledger::verify_complete_chain(&rows)
-    } else {
-        postq::ledger::verify_chain(&rows)
-    };
-    convert("chain report", &report)
+pub fn verify_ledger_chain(rows: String, complete: Option<bool>) -> napi::Result<String> {
+    let report = offline::verify_ledger(&rows, complete.unwrap_or(false)).js()?;
+    Ok(report.as_str().to_owned())
 }
 
 /// Seal `plaintext` to a recipient's public key (base64 of `ek ‖ x25519`, 1216 bytes)

@@ -28,7 +28,7 @@ test('ESM and CommonJS load the same classes', () => {
   assert.equal(sdk.default, sdk.PostQ)
   for (const name of [
     'PostQError', 'PostQAuthError', 'PostQPermissionError', 'PostQNotFoundError', 'PostQConflictError',
-    'PostQRateLimitError', 'PostQServerError', 'PostQConnectionError',
+    'PostQRateLimitError', 'PostQServerError', 'PostQConnectionError', 'PostQTimeoutError', 'PostQValidationError',
   ]) {
     assert.equal(typeof sdk[name], 'function', name)
     if (name !== 'PostQError') assert.ok(new sdk[name]('x') instanceof PostQError, name)
@@ -120,6 +120,12 @@ test('hybrid keys: create, get, list, listAll, publicKey, rotate', async () => {
   assert.notEqual(rotated.fingerprint, key.fingerprint)
   const v1 = await pq.hybridKeys.publicKey(key.id, { version: 1 })
   assert.equal(v1.fingerprint, key.fingerprint)
+
+  // PATCH /v1/keys/{id}: retire version 1; `include: ['versions']` hydrates list items
+  const updated = await pq.hybridKeys.update(key.id, { minVersion: 2 })
+  assert.equal(updated.minVersion, 2)
+  const hydrated = await pq.hybridKeys.list({ limit: 1, include: ['versions'] })
+  assert.ok(Array.isArray(hydrated.data[0].versions))
 })
 
 test('sign and verify: keyId, publicKey on the server, offline; Uint8Array, Buffer and string payloads', async () => {

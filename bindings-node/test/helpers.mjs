@@ -1,17 +1,45 @@
 // Test harness: one reference server per test file (target/debug/postq-server on a free
 // loopback port), killed after. Also shared helpers for vectors and noble.
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, existsSync, readFileSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { createRequire } from 'node:module'
 
 export const HERE = dirname(fileURLToPath(import.meta.url))
 export const PKG = join(HERE, '..')
 export const ROOT = join(PKG, '..')
 export const VECTORS = process.env.POSTQ_VECTORS_DIR ?? join(ROOT, 'tests', 'vectors')
 export const SERVER_BIN = process.env.POSTQ_SERVER_BIN ?? join(ROOT, 'target', 'debug', 'postq-server')
+
+// With POSTQ_COMMAND_LOG set (run-tests.sh sets it), every command the suite sends to
+// the native layer is appended to that file by op name; test/commands.coverage.mjs then
+// checks that each command of postq-bindings-common was exercised.
+const native = createRequire(import.meta.url)('../native.js')
+const RECORDED = Symbol.for('postq.recordCommands')
+if (process.env.POSTQ_COMMAND_LOG && !native.NativeClient.prototype[RECORDED]) {
+  const log = process.env.POSTQ_COMMAND_LOG
+  const record = (command) => {
+    try {
+      appendFileSync(log, `${JSON.parse(command).op}\n`)
+    } catch {
+      // not JSON: the native layer reports it
+    }
+  }
+  const proto = native.NativeClient.prototype
+  const { call, stream } = proto
+  proto.call = function (command, ...rest) {
+    record(command)
+    return call.call(this, command, ...rest)
+  }
+  proto.stream = function (command, ...rest) {
+    record(command)
+    return stream.call(this, command, ...rest)
+  }
+  proto[RECORDED] = true
+}
 
 export const vectors = (name) => JSON.parse(readFileSync(join(VECTORS, name), 'utf8'))
 export const unhex = (s) => new Uint8Array(Buffer.from(s, 'hex'))

@@ -1,7 +1,5 @@
-// Vault, hybrid TLS rollovers (with the seed's "PQ verification recipe": noble +
-// @peculiar/x509 on a certificate minted through the SDK) and the audit ledger.
-// Vault and rollover routes are probed first: while the reference server lacks them the
-// tests are reported as SKIP with the reason (never silently passed).
+// Vault, hybrid TLS rollovers (with the PostQ API reference's "PQ verification recipe":
+// noble + @peculiar/x509 on a certificate minted through the SDK) and the audit ledger.
 import 'reflect-metadata' // @peculiar/x509 needs a Reflect metadata polyfill
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,29 +8,25 @@ import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js'
 import { X509Certificate } from '@peculiar/x509'
 import * as asn1js from 'asn1js'
 import {
-  PostQ, PostQError, PostQPermissionError, PostQConflictError, PostQNotFoundError,
+  PostQ, PostQError, PostQPermissionError, PostQConflictError, PostQNotFoundError, PostQValidationError,
   verifyCertificate, verifyLedgerChain,
 } from '../index.mjs'
-import { startServer, hasRoute, SCAN } from './helpers.mjs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServer, SCAN } from './helpers.mjs'
 
 let server
 let pq
-let vaultReady = false
-let rolloverReady = false
 before(async () => {
   server = await startServer()
   pq = new PostQ({ apiKey: server.apiKey, baseUrl: server.baseUrl })
-  vaultReady = await hasRoute(server, 'GET', '/v1/vault/credentials')
-  rolloverReady = await hasRoute(server, 'GET', '/v1/mitigations/tls-rollover')
 })
 after(async () => {
   await server?.close()
 })
 
-const PENDING_VAULT = 'PENDING: the reference server has no /v1/vault/credentials routes yet (issue 4)'
-const PENDING_ROLLOVER = 'PENDING: the reference server has no /v1/mitigations/tls-rollover routes yet (issue 4)'
-
-/** The seed's recipe, step 2: read the PostQ hybrid extension (OID 1.3.9999.42.1). */
+/** The reference's recipe, step 2: read the PostQ hybrid extension (OID 1.3.9999.42.1). */
 function parsePostqHybridExt(ext) {
   assert.ok(ext, 'certificate has the 1.3.9999.42.1 extension')
   assert.equal(ext.critical, false)
@@ -47,16 +41,16 @@ function parsePostqHybridExt(ext) {
   }
 }
 
-async function cloudFinding(title = 'TLS-1.0-MIN: App Service allows TLS 1.0') {
+// Rollover eligibility is decided by the finding's code (the title carries it too).
+async function cloudFinding(title = 'TLS-1.0-MIN: App Service allows TLS 1.0', code = 'TLS-1.0-MIN') {
   const scan = await pq.scans.submit({
     type: 'cloud', target: 'azure:sub/rg/app', riskScore: 70, riskLevel: 'High',
-    findings: [{ severity: 'high', title }],
+    findings: [{ severity: 'high', title, code }],
   })
   return scan.findings[0].id
 }
 
-test('rollovers: create (one-shot key, hidden from inspect), seed PQ recipe, SDK sidecar check', async (t) => {
-  if (!rolloverReady) return t.skip(PENDING_ROLLOVER)
+test('rollovers: create (one-shot key, hidden from inspect), the reference PQ recipe, SDK sidecar check', async () => {
   const findingId = await cloudFinding()
   const created = await pq.rollovers.create({ findingId, hostname: 'App.Contoso.Example', observationWindowHours: 12 })
   assert.match(created.id, /^tlsr_/)
@@ -69,7 +63,7 @@ test('rollovers: create (one-shot key, hidden from inspect), seed PQ recipe, SDK
   assert.ok(!shown.includes('BEGIN PRIVATE KEY'), 'private key hidden from inspect')
   assert.ok(shown.includes('[redacted]'))
 
-  // The seed's "PQ verification recipe", unchanged: noble + @peculiar/x509.
+  // The PostQ API reference's "PQ verification recipe", unchanged: noble + @peculiar/x509.
   const cert = new X509Certificate(created.certificatePem)
   const ext = parsePostqHybridExt(cert.getExtension('1.3.9999.42.1'))
   assert.equal(ext.algorithmOid, '2.16.840.1.101.3.4.3.18')
@@ -84,10 +78,9 @@ test('rollovers: create (one-shot key, hidden from inspect), seed PQ recipe, SDK
   assert.equal(verifyCertificate(created.certificatePem, { hostname: 'evil.example' }).failure, 'hostname_ok')
 })
 
-test('rollovers: get, list, listAll, transition, rollback, download, errors', async (t) => {
-  if (!rolloverReady) return t.skip(PENDING_ROLLOVER)
+test('rollovers: get, list, listAll, transition, rollback, download, downloadAll, errors', async () => {
   const a = await pq.rollovers.create({ findingId: await cloudFinding(), hostname: 'app.contoso.example' })
-  const b = await pq.rollovers.create({ findingId: await cloudFinding('HTTPS-NOT-ENFORCED'), hostname: 'www.contoso.example' })
+  const b = await pq.rollovers.create({ findingId: await cloudFinding('HTTPS-NOT-ENFORCED', 'HTTPS-NOT-ENFORCED'), hostname: 'www.contoso.example' })
   const got = await pq.rollovers.get(a.id)
   assert.equal(got.id, a.id)
   assert.equal('privateKeyPem' in got, false, 'never returned again')
@@ -116,16 +109,25 @@ test('rollovers: get, list, listAll, transition, rollback, download, errors', as
     assert.ok(file.body.length > 0)
     assert.equal(file.body.toString('utf8'), a.files[name])
   }
-  await assert.rejects(pq.rollovers.download(a.id, 'secret.key'), (e) => e instanceof PostQError && e.code === 'invalid_input')
+  const dir = mkdtempSync(join(tmpdir(), 'postq-node-bundle-'))
+  try {
+    const paths = await pq.rollovers.downloadAll(a.id, dir)
+    assert.equal(paths.length, a.artifacts.length)
+    for (const path of paths) assert.ok(statSync(path).size > 0, path)
+    const script = paths.find((p) => p.endsWith('bundle.sh'))
+    assert.ok(statSync(script).mode & 0o100, 'scripts are executable')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  await assert.rejects(pq.rollovers.download(a.id, 'secret.key'), (e) => e instanceof PostQValidationError && e.code === 'invalid_input')
   await assert.rejects(pq.rollovers.get('tlsr_missing'), PostQNotFoundError)
   await assert.rejects(
-    pq.rollovers.create({ findingId: await cloudFinding('RSA-2048 public key'), hostname: 'app.contoso.example' }),
+    pq.rollovers.create({ findingId: await cloudFinding('RSA-2048 public key', undefined), hostname: 'app.contoso.example' }),
     (e) => e instanceof PostQError && e.status === 400 && e.code === 'finding_not_eligible',
   )
 })
 
-test('vault: seal, list, listAll, unseal (values hidden from inspect), rotate, delete, uniform 403', async (t) => {
-  if (!vaultReady) return t.skip(PENDING_VAULT)
+test('vault: seal, list, listAll, unseal (values hidden from inspect), rotate, delete, uniform 403', async () => {
   const cred = await pq.vault.seal({ name: 'stripe-production-key', credentialType: 'api_key', values: { key: 'sk_live_abc123' }, ttlDays: 90 })
   assert.match(cred.id, /^cred_/)
   assert.deepEqual(cred.keys, ['key'])
@@ -185,7 +187,7 @@ test('audit: list, listAll, filters, verifyChain, and offline verifyLedgerChain 
   assert.deepEqual([missing.ok, missing.reason], [false, 'missing_row'])
 })
 
-test('the seed PQ recipe code itself passes on the core-minted vector certificate (sidecar.json)', async () => {
+test('the reference PQ recipe code itself passes on the core-minted vector certificate (sidecar.json)', async () => {
   const { vectors } = await import('./helpers.mjs')
   const c = vectors('sidecar.json').certificates.find((x) => x.name === 'valid')
   const cert = new X509Certificate(c.pem)

@@ -2,18 +2,13 @@
 //! `pqseal-v1` sealing and the audit ledger's hash chain. Crypto runs with the GIL
 //! released.
 
-use postq::ledger::{LedgerEntry, verify_chain, verify_complete_chain};
 use postq::seal::{SealPublicKey, SealSecretKey};
-use postq::sidecar::VerifyOptions;
+use postq_bindings_common::offline;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::client::Payload;
-use crate::errors::{invalid, to_py};
-
-fn json<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<String> {
-    serde_json::to_string(value).map_err(|e| to_py(py, &invalid("result", e.to_string())))
-}
+use crate::errors::{core_to_py as to_py, to_py as info_to_py};
 
 /// Verify a signature envelope over `payload` against a published public key (JSON or
 /// JWK Set), with no network. Returns `(ok, classical_ok, pq_ok)`.
@@ -25,7 +20,7 @@ fn verify_offline(
     signature: &str,
 ) -> PyResult<(bool, bool, bool)> {
     let bytes = payload.as_bytes();
-    let result = py.detach(|| postq::Client::verify_offline(public_key, bytes, signature));
+    let result = py.detach(|| postq::hybrid::verify_published(public_key, bytes, signature));
     let r = result.map_err(|e| to_py(py, &e))?;
     Ok((r.ok, r.classical_ok, r.pq_ok))
 }
@@ -39,13 +34,11 @@ fn verify_certificate(
     hostname: Option<String>,
     at: Option<String>,
 ) -> PyResult<String> {
-    let options =
-        VerifyOptions::with_rfc3339(hostname, at.as_deref()).map_err(|e| to_py(py, &e))?;
     let bytes = certificate.as_bytes();
     let report = py
-        .detach(|| postq::sidecar::verify_certificate(bytes, &options))
-        .map_err(|e| to_py(py, &e))?;
-    json(py, &report)
+        .detach(|| offline::verify_certificate(bytes, hostname, at.as_deref()))
+        .map_err(|e| info_to_py(py, &e))?;
+    Ok(report.as_str().to_owned())
 }
 
 /// A new sealing key pair: `(public key base64, 96-byte secret seed)`.
@@ -92,16 +85,10 @@ fn seal_open(py: Python<'_>, seed: Payload, envelope: &str, aad: Payload) -> PyR
 /// 1, 2, 3 … without gaps. Returns the report as JSON.
 #[pyfunction]
 fn verify_ledger(py: Python<'_>, rows: &str, complete: bool) -> PyResult<String> {
-    let rows: Vec<LedgerEntry> = serde_json::from_str(rows)
-        .map_err(|e| to_py(py, &invalid("ledger rows", e.to_string())))?;
-    let report = py.detach(|| {
-        if complete {
-            verify_complete_chain(&rows)
-        } else {
-            verify_chain(&rows)
-        }
-    });
-    json(py, &report)
+    let report = py
+        .detach(|| offline::verify_ledger(rows, complete))
+        .map_err(|e| info_to_py(py, &e))?;
+    Ok(report.as_str().to_owned())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,5 +1,7 @@
 """Fixtures: the reference server (`postq-server`) on a free loopback port with a fresh
-data dir and fault injection, and clients for it."""
+data dir and fault injection, and clients for it. With ``POSTQ_COMMAND_LOG`` set (as
+run-tests.sh does) every command the suite sends is recorded there by op name, for
+``command_coverage.py``."""
 
 from __future__ import annotations
 
@@ -7,18 +9,42 @@ import os
 import shutil
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
 import postq
+from postq import _client
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "tests" / "vectors"
+
+
+def _record_commands(log: str) -> None:
+    """Wrap the two places a command crosses into Rust so each op name is logged."""
+    native_call = _client._native_call
+    native_stream = _client._native_stream
+
+    def note(command: Any) -> None:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{command.op}\n")
+
+    def call(core: Any, request: Any, is_async: bool) -> Any:
+        note(request.command)
+        return native_call(core, request, is_async)
+
+    def stream(core: Any, listing: Any) -> Any:
+        note(listing.command)
+        return native_stream(core, listing)
+
+    setattr(_client, "_native_call", call)
+    setattr(_client, "_native_stream", stream)
+
+
+if os.environ.get("POSTQ_COMMAND_LOG"):
+    _record_commands(os.environ["POSTQ_COMMAND_LOG"])
 
 
 def _target_dir() -> Path:
@@ -69,29 +95,6 @@ class Server:
             self._minted[cache] = out.stdout.strip().splitlines()[-1]
         return self._minted[cache]
 
-    def route_exists(self, path: str) -> bool:
-        """Whether the server has a route (a 404 `not_found` on a list route means no)."""
-        request = urllib.request.Request(
-            self.base_url + path, headers={"Authorization": f"Bearer {self.admin_key}"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10):
-                return True
-        except urllib.error.HTTPError as e:
-            return e.code != 404
-        return True
-
-    def fault_supported(self, spec: str) -> bool:
-        """Whether the server accepts this `X-PostQ-Fault` spec (e.g. `times=1`)."""
-        request = urllib.request.Request(
-            self.base_url + "/v1/scans?limit=1",
-            headers={"Authorization": f"Bearer {self.admin_key}", "X-PostQ-Fault": spec},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10):
-                return True
-        except urllib.error.HTTPError as e:
-            return bool(e.code != 400)
 
 
 @pytest.fixture(scope="session")

@@ -86,6 +86,11 @@ def test_scans(pq: PostQ) -> None:
     page = pq.scans.list(limit=1)
     assert len(page.data) == 1 and isinstance(page.data[0], postq.ScanSummary)
     assert page.data[0].id == scan.id and page.next_cursor is not None
+    hydrated = pq.scans.list(limit=1, include=["findings", "metadata"]).data[0]
+    assert hydrated.findings is not None and [f.id for f in hydrated.findings] == [
+        f.id for f in scan.findings
+    ]
+    assert hydrated.metadata == {"ci": "github-actions", "n": 3}
     second = pq.scans.list(limit=1, cursor=page.next_cursor)
     assert second.data[0].id != scan.id
 
@@ -161,7 +166,7 @@ def test_keys_sign_verify(pq: PostQ) -> None:
     assert sig.key_id == key.id and sig.key_version == 1
     assert sig.payload_sha256 == hashlib.sha256(b"ship it").hexdigest()
 
-    # The seed's call shape.
+    # The PostQ API reference's call shape.
     ok = pq.verify(key_id=key.id, payload=b"ship it", signature=sig.signature).ok
     assert ok is True
     # str payloads are their UTF-8 bytes; bytearray works too.
@@ -202,6 +207,10 @@ def test_keys_sign_verify(pq: PostQ) -> None:
     page = pq.hybrid_keys.list(limit=1)
     assert page.data[0].id == key.id
     assert key.id in {k.id for k in pq.hybrid_keys.list_all(limit=1)}
+    # PATCH /v1/keys/{id}; include=["versions"] hydrates list items.
+    assert pq.hybrid_keys.update(key.id, min_version=2).min_version == 2
+    hydrated = pq.hybrid_keys.list(limit=1, include=["versions"]).data[0]
+    assert hydrated.versions is not None and len(hydrated.versions) == 3
 
 
 def test_keys_sign_verify_async(apq: AsyncPostQ) -> None:
@@ -217,6 +226,7 @@ def test_keys_sign_verify_async(apq: AsyncPostQ) -> None:
         assert (await apq.hybrid_keys.get(key.id)).name == "async-signing"
         assert (await apq.hybrid_keys.public_key(key.id)).version == 1
         assert (await apq.hybrid_keys.rotate(key.id)).version == 2
+        assert (await apq.hybrid_keys.update(key.id, min_version=2)).min_version == 2
         assert (await apq.hybrid_keys.list(limit=1)).data[0].id == key.id
         ids = [k.id async for k in apq.hybrid_keys.list_all(limit=1)]
         assert key.id in ids

@@ -153,8 +153,6 @@ def test_connection_refused() -> None:
 
 def test_retries_with_times(server: Server, pq: PostQ) -> None:
     """503 then success: the client retries (after Retry-After) with one key."""
-    if not server.fault_supported("status=503,times=1"):
-        pytest.skip("PENDING: the server does not support X-PostQ-Fault times=N yet")
     target = f"retry-{uuid.uuid4().hex[:8]}"
     client = pq.with_options(max_retries=2, headers={"X-PostQ-Fault": "status=503,times=1"})
     scan = submit(client, target)

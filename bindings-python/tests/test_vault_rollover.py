@@ -22,22 +22,10 @@ SIDECAR_OID = x509.ObjectIdentifier("1.3.9999.42.1")
 SECRET = "sk_live_abc123"
 
 
-@pytest.fixture(scope="module")
-def vault_routes(server: Server) -> None:
-    if not server.route_exists("/v1/vault/credentials"):
-        pytest.skip("PENDING: the server has no vault routes yet (issue 4)")
-
-
-@pytest.fixture(scope="module")
-def rollover_routes(server: Server) -> None:
-    if not server.route_exists("/v1/mitigations/tls-rollover"):
-        pytest.skip("PENDING: the server has no TLS rollover routes yet (issue 4)")
-
-
 # ---------------------------------------------------------------------------- vault
 
 
-def test_vault(vault_routes: None, pq: PostQ) -> None:
+def test_vault(pq: PostQ) -> None:
     cred = pq.vault.seal(
         name="stripe-production-key",
         credential_type="api_key",
@@ -64,7 +52,7 @@ def test_vault(vault_routes: None, pq: PostQ) -> None:
     assert (info.value.status, info.value.code) == (403, "access_denied")
 
 
-def test_vault_uniform_403(vault_routes: None, server: Server) -> None:
+def test_vault_uniform_403(server: Server) -> None:
     reader = PostQ(api_key=server.mint_key(["scans:read"]), base_url=server.base_url)
     with pytest.raises(PostQPermissionError):
         reader.vault.list()
@@ -72,7 +60,7 @@ def test_vault_uniform_403(vault_routes: None, server: Server) -> None:
         reader.vault.unseal("cred_01ZZZZZZZZZZZZZZZZZZZZZZZZ")
 
 
-def test_vault_async(vault_routes: None, apq: AsyncPostQ) -> None:
+def test_vault_async(apq: AsyncPostQ) -> None:
     async def go() -> None:
         cred = await apq.vault.seal(
             name="db", credential_type="password", values={"user": "u", "password": "p"}
@@ -90,18 +78,21 @@ def test_vault_async(vault_routes: None, apq: AsyncPostQ) -> None:
 # ------------------------------------------------------------------------ rollovers
 
 
-def _finding(pq: PostQ, title: str = "App Service allows TLS-1.0-MIN") -> str:
+def _finding(
+    pq: PostQ, title: str = "App Service allows TLS-1.0-MIN", code: str = "TLS-1.0-MIN"
+) -> str:
+    """A rollover-eligible finding: eligibility is decided by its code."""
     scan = pq.scans.submit(
         type="cloud",
         target="azure:contoso",
         risk_score=70,
         risk_level="High",
-        findings=[{"severity": "high", "title": title}],
+        findings=[{"severity": "high", "title": title, "code": code}],
     )
     return scan.findings[0].id
 
 
-def test_rollover(rollover_routes: None, pq: PostQ, tmp_path: Path) -> None:
+def test_rollover(pq: PostQ, tmp_path: Path) -> None:
     created = pq.rollovers.create(finding_id=_finding(pq), hostname="App.Contoso.Example")
     assert created.id.startswith("tlsr_") and created.status == "planned"
     assert created.hostname == "app.contoso.example"
@@ -152,8 +143,8 @@ def test_rollover(rollover_routes: None, pq: PostQ, tmp_path: Path) -> None:
     assert back.history[0].from_ is None
 
 
-def test_rollover_async(rollover_routes: None, pq: PostQ, apq: AsyncPostQ, tmp_path: Path) -> None:
-    finding = _finding(pq, "HTTPS-NOT-ENFORCED on app")
+def test_rollover_async(pq: PostQ, apq: AsyncPostQ, tmp_path: Path) -> None:
+    finding = _finding(pq, "HTTPS-NOT-ENFORCED on app", "HTTPS-NOT-ENFORCED")
 
     async def go() -> None:
         created = await apq.rollovers.create(

@@ -112,7 +112,7 @@ async fn main() {
                 .unwrap_or(0.0)
         };
         println!(
-            "release `postq` binary: {:.1} MiB, stripped {:.1} MiB (goal <= 4 MiB; the seed's Go CLI is 2 MB)",
+            "release `postq` binary: {:.1} MiB, stripped {:.1} MiB (goal <= 4 MiB; the PostQ API reference's Go CLI is 2 MB)",
             size(&bin),
             if ok { size(&stripped) } else { f64::NAN }
         );

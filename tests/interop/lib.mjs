@@ -330,7 +330,7 @@ export function verifySidecarCert(pem, { at, hostname }) {
     && raw.notBefore.getTime() === cert.notBefore.getTime() && raw.notAfter.getTime() === cert.notAfter.getTime()
     && serialHex(raw.serialBytes) === (cert.serialNumber.toLowerCase().replace(/^0+/, '') || '0');
 
-  // 1. extension_present — the seed recipe: cert.getExtension(OID) then parse
+  // 1. extension_present — the PostQ API reference's recipe: cert.getExtension(OID) then parse
   let ext = null;
   try {
     const exts = cert.getExtensions(SIDECAR_OID);
@@ -358,7 +358,7 @@ export function verifySidecarCert(pem, { at, hostname }) {
     checks.classical_key_matches = !!bindingObj && bindingObj.classicalPub === b64(raw.spkiDer);
     // 4. pq_key_matches
     checks.pq_key_matches = !!bindingObj && bindingObj.pqPub === b64(ext.publicKey);
-    // 5. pq_signature_ok — the seed's recipe, noble argument order (sig, msg, publicKey), empty ctx
+    // 5. pq_signature_ok — the PostQ API reference's recipe, noble argument order (sig, msg, publicKey), empty ctx
     checks.pq_signature_ok = ml_dsa65.verify(ext.signature, ext.binding, ext.publicKey);
   }
 

@@ -194,9 +194,9 @@ describe('sidecar.json (hybrid TLS certificate, extension 1.3.9999.42.1, canonic
       assert.equal(r.ok, c.expected.ok, detail);
       assert.equal(r.failure, c.expected.failure ?? null, detail);
       if (c.expected.ok) {
-        // seed's recipe, verbatim argument order: ml_dsa65.verify(signature, binding, publicKey)
+        // the PostQ API reference's recipe, verbatim argument order: ml_dsa65.verify(signature, binding, publicKey)
         const ext = L.parseSidecarExt(r.cert.getExtension(L.SIDECAR_OID).value);
-        assert.equal(L.ml_dsa65.verify(ext.signature, ext.binding, ext.publicKey), true, 'seed recipe');
+        assert.equal(L.ml_dsa65.verify(ext.signature, ext.binding, ext.publicKey), true, 'the reference recipe');
         // independently re-derived binding is byte-identical to bindingBytes
         assert.equal(r.notes.derivedBinding, new TextDecoder().decode(ext.binding));
         const b = JSON.parse(r.notes.derivedBinding);

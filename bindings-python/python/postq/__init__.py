@@ -72,7 +72,7 @@ from ._models import (
 )
 from ._native import __version__
 from ._offline import SealKeyPair, open_sealed, seal, verify_audit_chain, verify_certificate
-from ._types import FindingInput, Payload, RiskLevel, RolloverStatus, Severity, Timestamp
+from ._types import FindingInput, Include, Payload, RiskLevel, RolloverStatus, Severity, Timestamp
 from . import _native
 
 # Stop the shared runtime before the interpreter finalizes (no worker thread may touch
@@ -134,6 +134,7 @@ __all__ = [
     "VerifyResponse",
     "VerifyResult",
     "FindingInput",
+    "Include",
     "Payload",
     "RiskLevel",
     "RolloverStatus",

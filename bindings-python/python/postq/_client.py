@@ -1,33 +1,42 @@
 """``PostQ`` (blocking) and ``AsyncPostQ`` (asyncio): the whole postq API.
 
-Each call is one call of the Rust core (``postq::Client``) made by the native module
-with the GIL released; this file only shapes arguments and results for Python.
+Each call is defined once, in a ``_…Calls`` class: its Python signature and the
+command it sends (a generated model from ``_generated.py``, so a misspelt operation or
+field fails the type check, not a request). The blocking and asyncio resources bind the
+same definitions with :class:`_blocking` / :class:`_awaitable` (and their stream
+variants); the native module runs every command through the common Rust layer.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import (
     Any,
     AsyncIterator,
     Callable,
-    Dict,
+    Coroutine,
     Generic,
     Iterator,
     List,
     Mapping,
     Optional,
+    ParamSpec,
     Sequence,
     Tuple,
     Type,
     TypeVar,
     Union,
+    overload,
 )
 
+from . import _generated as g
 from . import _native
+from ._codec import Model, encode
 from ._models import (
     Artifact,
     AuditEntry,
@@ -36,7 +45,6 @@ from ._models import (
     Deleted,
     Health,
     HybridKey,
-    Model,
     Page,
     PublicKey,
     Rollover,
@@ -49,7 +57,7 @@ from ._models import (
     VerifyResult,
     page_from_json,
 )
-from ._types import FindingInput, Payload, RiskLevel, RolloverStatus, Timestamp
+from ._types import FindingInput, Include, Payload, RiskLevel, RolloverStatus, Timestamp
 
 __all__ = [
     "PostQ",
@@ -70,26 +78,134 @@ __all__ = [
 VERSION: str = _native.__version__
 USER_AGENT = f"postq-python/{VERSION}"
 
+P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
 
-class _Request(Generic[R]):
-    """One native call: operation, JSON arguments, payload and how to read the result."""
+# ----------------------------------------------------------------------------------
+# What a call is: a command, its payload bytes, and how to read the result.
 
-    __slots__ = ("op", "args", "payload", "parse")
 
-    def __init__(
-        self,
-        op: str,
-        args: Mapping[str, Any],
-        parse: Callable[[Any], R],
-        payload: Optional[Payload] = None,
-    ) -> None:
-        self.op = op
-        self.args = json.dumps({k: v for k, v in args.items() if v is not None})
-        self.payload = payload
-        self.parse = parse
+@dataclass(frozen=True)
+class _Call(Generic[R]):
+    command: Model
+    parse: Callable[[Any], R]
+    payload: Optional[Payload] = None
+
+
+@dataclass(frozen=True)
+class _Listing(Generic[M]):
+    command: Model
+    item: Type[M]
+
+
+def _native_call(core: _native.NativeClient, call: _Call[Any], is_async: bool) -> Any:
+    """The one place a command crosses into Rust (the test suite records it here)."""
+    return core.call(encode_command(call.command), call.payload, is_async=is_async)
+
+
+def _native_stream(core: _native.NativeClient, listing: _Listing[Any]) -> _native.NativeStream:
+    """The one place a stream is opened (recorded by the test suite too)."""
+    return core.stream(encode_command(listing.command))
+
+
+def encode_command(command: Model) -> str:
+    """A generated command model → the JSON text the native layer parses."""
+    return json_dumps(encode(command))
+
+
+def json_dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class _Runner:
+    """What a bound call needs: run a call, open a stream (a client or a resource)."""
+
+    def _run(self, call: _Call[R]) -> Any:
+        raise NotImplementedError
+
+    def _open(self, listing: _Listing[M]) -> Any:
+        raise NotImplementedError
+
+
+class _Bound(Generic[P, R]):
+    """A call definition read as a method: ``obj.name(...)`` runs it on ``obj``."""
+
+    def __init__(self, define: Callable[P, Any], bind: Callable[[Any, Any], R]) -> None:
+        self._define = define
+        self._bind = bind
+        functools.update_wrapper(self, define)
+
+    def _method(self, owner: _Runner) -> Callable[P, R]:
+        define, bind = self._define, self._bind
+
+        @functools.wraps(define)
+        def method(*args: P.args, **kwargs: P.kwargs) -> R:
+            return bind(owner, define(*args, **kwargs))
+
+        return method
+
+
+class _blocking(_Bound[P, R]):
+    """Bind a call definition for the blocking client."""
+
+    def __init__(self, define: Callable[P, _Call[R]]) -> None:
+        super().__init__(define, lambda owner, call: owner._run(call))
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> _blocking[P, R]: ...
+    @overload
+    def __get__(self, obj: _Runner, owner: Any = None) -> Callable[P, R]: ...
+    def __get__(self, obj: Optional[_Runner], owner: Any = None) -> Any:
+        return self if obj is None else self._method(obj)
+
+
+class _awaitable(_Bound[P, Coroutine[Any, Any, R]]):
+    """Bind a call definition for the asyncio client."""
+
+    def __init__(self, define: Callable[P, _Call[R]]) -> None:
+        super().__init__(define, lambda owner, call: owner._run(call))
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> _awaitable[P, R]: ...
+    @overload
+    def __get__(self, obj: _Runner, owner: Any = None) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    def __get__(self, obj: Optional[_Runner], owner: Any = None) -> Any:
+        return self if obj is None else self._method(obj)
+
+
+class _iterating(_Bound[P, Iterator[M]]):
+    """Bind a list-all definition for the blocking client (an iterator)."""
+
+    def __init__(self, define: Callable[P, _Listing[M]]) -> None:
+        super().__init__(define, lambda owner, listing: owner._open(listing))
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> _iterating[P, M]: ...
+    @overload
+    def __get__(self, obj: _Runner, owner: Any = None) -> Callable[P, Iterator[M]]: ...
+    def __get__(self, obj: Optional[_Runner], owner: Any = None) -> Any:
+        return self if obj is None else self._method(obj)
+
+
+class _async_iterating(_Bound[P, AsyncIterator[M]]):
+    """Bind a list-all definition for the asyncio client (``async for``)."""
+
+    def __init__(self, define: Callable[P, _Listing[M]]) -> None:
+        super().__init__(define, lambda owner, listing: owner._open(listing))
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> _async_iterating[P, M]: ...
+    @overload
+    def __get__(self, obj: _Runner, owner: Any = None) -> Callable[P, AsyncIterator[M]]: ...
+    def __get__(self, obj: Optional[_Runner], owner: Any = None) -> Any:
+        return self if obj is None else self._method(obj)
+
+
+# ----------------------------------------------------------------------------------
+# Result readers.
 
 
 def _model(cls: Type[M]) -> Callable[[Any], M]:
@@ -100,6 +216,15 @@ def _page(cls: Type[M]) -> Callable[[Any], Page[M]]:
     return lambda text: page_from_json(cls, text)
 
 
+def _artifact(raw: Tuple[str, bytes]) -> Artifact:
+    info = g.ArtifactInfo.from_json(raw[0])
+    return Artifact(file_name=info.file_name, content_type=info.content_type, body=raw[1])
+
+
+def _paths(text: str) -> List[Path]:
+    return [Path(p) for p in json.loads(text)]
+
+
 def _time(value: Optional[Timestamp]) -> Optional[str]:
     if value is None or isinstance(value, str):
         return value
@@ -108,19 +233,296 @@ def _time(value: Optional[Timestamp]) -> Optional[str]:
     return value.isoformat()
 
 
-def _artifact(raw: Tuple[str, str, bytes]) -> Artifact:
-    return Artifact(file_name=raw[0], content_type=raw[1], body=raw[2])
+def _list_query(
+    limit: Optional[int], cursor: Optional[str], include: Sequence[g.Include] = ()
+) -> g.ListQuery:
+    return g.ListQuery(limit=limit, cursor=cursor, include=list(include) or None)
 
 
-def _paths(text: str) -> List[Path]:
-    return [Path(p) for p in json.loads(text)]
+def _audit_query(
+    event_type: Optional[str],
+    since: Optional[Timestamp],
+    until: Optional[Timestamp],
+    limit: Optional[int],
+    cursor: Optional[str] = None,
+) -> g.AuditQuery:
+    return g.AuditQuery(
+        event_type=event_type, since=_time(since), until=_time(until), limit=limit, cursor=cursor
+    )
 
 
-class _Base:
+# ----------------------------------------------------------------------------------
+# Every call, defined once.
+
+
+class _ScansCalls:
+    @staticmethod
+    def submit(
+        *,
+        type: str,
+        target: str,
+        risk_score: float,
+        risk_level: RiskLevel,
+        findings: Sequence[FindingInput] = (),
+        source: Optional[str] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> _Call[Scan]:
+        """Submit a scan (retries reuse one idempotency key: never a duplicate scan)."""
+        request = g.CreateScanRequest(
+            type=type,
+            target=target,
+            risk_score=risk_score,
+            risk_level=risk_level,
+            findings=[g.FindingInput.from_dict(dict(f)) for f in findings],
+            source=source,
+            metadata=dict(metadata) if metadata is not None else None,
+        )
+        return _Call(g.ScansSubmitCommand(args=request), _model(Scan))
+
+    @staticmethod
+    def list(
+        *,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+        include: Sequence[Include] = (),
+    ) -> _Call[Page[ScanSummary]]:
+        """One page, newest first; ``include=["findings", "metadata"]`` hydrates each."""
+        query = _list_query(limit, cursor, include)
+        return _Call(g.ScansListCommand(args=query), _page(ScanSummary))
+
+    @staticmethod
+    def list_all(
+        *, limit: Optional[int] = None, include: Sequence[Include] = ()
+    ) -> _Listing[ScanSummary]:
+        """Every scan, newest first, fetching pages as you iterate."""
+        query = _list_query(limit, None, include)
+        return _Listing(g.ScansListAllCommand(args=query), ScanSummary)
+
+    @staticmethod
+    def get(id: str) -> _Call[Scan]:
+        """One scan with its findings."""
+        return _Call(g.ScansGetCommand(args=g.IdArgs(id=id)), _model(Scan))
+
+
+class _KeysCalls:
+    @staticmethod
+    def create(*, name: str, algorithm: Optional[str] = None) -> _Call[HybridKey]:
+        """Mint a key (default algorithm ``mldsa65+ed25519``)."""
+        request = g.CreateKeyRequest(name=name, algorithm=algorithm)
+        return _Call(g.KeysCreateCommand(args=request), _model(HybridKey))
+
+    @staticmethod
+    def list(
+        *,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+        include: Sequence[Include] = (),
+    ) -> _Call[Page[HybridKey]]:
+        """One page of keys, newest first; ``include=["versions"]`` adds every version."""
+        query = _list_query(limit, cursor, include)
+        return _Call(g.KeysListCommand(args=query), _page(HybridKey))
+
+    @staticmethod
+    def list_all(
+        *, limit: Optional[int] = None, include: Sequence[Include] = ()
+    ) -> _Listing[HybridKey]:
+        """Every key, fetching pages as you iterate."""
+        query = _list_query(limit, None, include)
+        return _Listing(g.KeysListAllCommand(args=query), HybridKey)
+
+    @staticmethod
+    def get(id: str) -> _Call[HybridKey]:
+        """One key with every version."""
+        return _Call(g.KeysGetCommand(args=g.IdArgs(id=id)), _model(HybridKey))
+
+    @staticmethod
+    def public_key(id: str, *, version: Optional[int] = None) -> _Call[PublicKey]:
+        """A version's public key (latest by default), parsed and checked."""
+        args = g.PublicKeyArgs(id=id, version=version)
+        return _Call(g.KeysPublicKeyCommand(args=args), _model(PublicKey))
+
+    @staticmethod
+    def rotate(id: str, *, min_version: Optional[int] = None) -> _Call[HybridKey]:
+        """Add a version that signs from now on; ``min_version`` retires older ones."""
+        args = g.RotateKeyArgs(id=id, request=g.RotateKeyRequest(min_version=min_version))
+        return _Call(g.KeysRotateCommand(args=args), _model(HybridKey))
+
+    @staticmethod
+    def update(id: str, *, min_version: int) -> _Call[HybridKey]:
+        """Change the key's policy: signatures of versions below ``min_version`` stop
+        verifying on the server (scope ``keys:write``)."""
+        args = g.UpdateKeyArgs(id=id, request=g.UpdateKeyRequest(min_version=min_version))
+        return _Call(g.KeysUpdateCommand(args=args), _model(HybridKey))
+
+
+class _VaultCalls:
+    @staticmethod
+    def seal(
+        *,
+        name: str,
+        credential_type: str,
+        values: Mapping[str, str],
+        ttl_days: Optional[int] = None,
+    ) -> _Call[Credential]:
+        """Seal a credential; returns metadata only."""
+        request = g.SealRequest(
+            name=name, credential_type=credential_type, values=dict(values), ttl_days=ttl_days
+        )
+        return _Call(g.VaultSealCommand(args=request), _model(Credential))
+
+    @staticmethod
+    def list(*, limit: Optional[int] = None, cursor: Optional[str] = None) -> _Call[Page[Credential]]:
+        """One page of credential metadata."""
+        return _Call(g.VaultListCommand(args=_list_query(limit, cursor)), _page(Credential))
+
+    @staticmethod
+    def list_all(*, limit: Optional[int] = None) -> _Listing[Credential]:
+        """Every credential's metadata."""
+        return _Listing(g.VaultListAllCommand(args=_list_query(limit, None)), Credential)
+
+    @staticmethod
+    def unseal(id: str) -> _Call[UnsealedCredential]:
+        """Decrypt a credential (scope ``vault:read``)."""
+        return _Call(g.VaultUnsealCommand(args=g.IdArgs(id=id)), _model(UnsealedCredential))
+
+    @staticmethod
+    def rotate(id: str) -> _Call[Credential]:
+        """Re-encrypt under a fresh key."""
+        return _Call(g.VaultRotateCommand(args=g.IdArgs(id=id)), _model(Credential))
+
+    @staticmethod
+    def delete(id: str) -> _Call[Deleted]:
+        """Delete permanently."""
+        return _Call(g.VaultDeleteCommand(args=g.IdArgs(id=id)), _model(Deleted))
+
+
+class _RolloversCalls:
+    @staticmethod
+    def create(
+        *, finding_id: str, hostname: str, observation_window_hours: Optional[int] = None
+    ) -> _Call[RolloverCreated]:
+        """Mint the hybrid certificate and plan (one-shot: includes the private key)."""
+        request = g.CreateRolloverRequest(
+            finding_id=finding_id,
+            hostname=hostname,
+            observation_window_hours=observation_window_hours,
+        )
+        return _Call(g.RolloversCreateCommand(args=request), _model(RolloverCreated))
+
+    @staticmethod
+    def list(*, limit: Optional[int] = None, cursor: Optional[str] = None) -> _Call[Page[Rollover]]:
+        """One page of rollovers."""
+        return _Call(g.RolloversListCommand(args=_list_query(limit, cursor)), _page(Rollover))
+
+    @staticmethod
+    def list_all(*, limit: Optional[int] = None) -> _Listing[Rollover]:
+        """Every rollover."""
+        return _Listing(g.RolloversListAllCommand(args=_list_query(limit, None)), Rollover)
+
+    @staticmethod
+    def get(id: str) -> _Call[Rollover]:
+        """One rollover (no key bytes)."""
+        return _Call(g.RolloversGetCommand(args=g.IdArgs(id=id)), _model(Rollover))
+
+    @staticmethod
+    def transition(id: str, *, to: RolloverStatus) -> _Call[Rollover]:
+        """Advance one stage (``planned → observation → cutover → completed``)."""
+        args = g.TransitionArgs(id=id, to=to)
+        return _Call(g.RolloversTransitionCommand(args=args), _model(Rollover))
+
+    @staticmethod
+    def rollback(id: str) -> _Call[Rollover]:
+        """Mark rolled back."""
+        return _Call(g.RolloversRollbackCommand(args=g.IdArgs(id=id)), _model(Rollover))
+
+    @staticmethod
+    def download(id: str, artifact: str) -> _Call[Artifact]:
+        """Download one artifact (``cert.pem``, ``bundle.sh`` …)."""
+        args = g.DownloadArgs(id=id, artifact=artifact)
+        return _Call(g.RolloversDownloadCommand(args=args), _artifact)
+
+    @staticmethod
+    def download_all(id: str, directory: Union[str, os.PathLike[str]]) -> _Call[List[Path]]:
+        """Download every artifact into ``directory`` (created if needed); scripts are
+        made executable. Returns the paths written."""
+        args = g.DownloadAllArgs(id=id, dir=os.fspath(directory))
+        return _Call(g.RolloversDownloadAllCommand(args=args), _paths)
+
+
+class _AuditCalls:
+    @staticmethod
+    def list(
+        *,
+        event_type: Optional[str] = None,
+        since: Optional[Timestamp] = None,
+        until: Optional[Timestamp] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> _Call[Page[AuditEntry]]:
+        """One page of rows, oldest first."""
+        query = _audit_query(event_type, since, until, limit, cursor)
+        return _Call(g.AuditListCommand(args=query), _page(AuditEntry))
+
+    @staticmethod
+    def list_all(
+        *,
+        event_type: Optional[str] = None,
+        since: Optional[Timestamp] = None,
+        until: Optional[Timestamp] = None,
+        limit: Optional[int] = None,
+    ) -> _Listing[AuditEntry]:
+        """Every row matching the filters."""
+        query = _audit_query(event_type, since, until, limit)
+        return _Listing(g.AuditListAllCommand(args=query), AuditEntry)
+
+    @staticmethod
+    def verify_chain(
+        *,
+        event_type: Optional[str] = None,
+        since: Optional[Timestamp] = None,
+        until: Optional[Timestamp] = None,
+        limit: Optional[int] = None,
+    ) -> _Call[ChainReport]:
+        """Fetch rows and verify the hash chain offline; with no filters the export is
+        complete, so a deleted row is detected too."""
+        query = _audit_query(event_type, since, until, limit)
+        return _Call(g.AuditVerifyChainCommand(args=query), _model(ChainReport))
+
+
+class _ClientCalls:
+    @staticmethod
+    def health() -> _Call[Health]:
+        """``GET /health``."""
+        return _Call(g.HealthCommand(args=g.NoArgs()), _model(Health))
+
+    @staticmethod
+    def sign(*, key_id: str, payload: Payload) -> _Call[SignResult]:
+        """Sign ``payload`` (bytes, or str as UTF-8) with a managed key (scope ``sign:write``)."""
+        return _Call(g.SignCommand(args=g.SignArgs(key_id=key_id)), _model(SignResult), payload)
+
+    @staticmethod
+    def verify(
+        *,
+        payload: Payload,
+        signature: str,
+        key_id: Optional[str] = None,
+        public_key: Optional[str] = None,
+    ) -> _Call[VerifyResponse]:
+        """Verify on the server against a managed key (``key_id``) or a published public
+        key (``public_key``, JSON or JWK Set). A malformed signature raises
+        :class:`PostQValidationError` before any request."""
+        args = g.VerifyArgs(key_id=key_id, public_key=public_key, signature=signature)
+        return _Call(g.VerifyCommand(args=args), _model(VerifyResponse), payload)
+
+
+# ----------------------------------------------------------------------------------
+# The two clients.
+
+
+class _Base(_Runner):
     """Configuration shared by both clients."""
 
     _core: _native.NativeClient
-    _options: Dict[str, Any]
 
     def _setup(
         self,
@@ -131,33 +533,31 @@ class _Base:
         max_retries: Optional[int],
         default_headers: Optional[Mapping[str, str]],
     ) -> None:
-        self._core = _native.NativeClient(
+        options = g.ClientOptions(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             connect_timeout=connect_timeout,
             max_retries=max_retries,
+            default_headers=dict(default_headers) if default_headers else None,
             user_agent=USER_AGENT,
         )
-        self._options = {"headers": list((default_headers or {}).items()) or None}
+        self._core = _native.NativeClient(json_dumps(encode(options)))
 
-    def _derive(
+    def _derived(
         self,
         timeout: Optional[float],
         max_retries: Optional[int],
         headers: Optional[Mapping[str, str]],
         idempotency_key: Optional[str],
-    ) -> Dict[str, Any]:
-        options = dict(self._options)
-        if timeout is not None:
-            options["timeout"] = timeout
-        if max_retries is not None:
-            options["max_retries"] = max_retries
-        if headers:
-            options["headers"] = list(options.get("headers") or []) + list(headers.items())
-        if idempotency_key is not None:
-            options["idempotency_key"] = idempotency_key
-        return options
+    ) -> _native.NativeClient:
+        options = g.CallOptions(
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=dict(headers) if headers else None,
+            idempotency_key=idempotency_key,
+        )
+        return self._core.with_options(json_dumps(encode(options)))
 
     @property
     def base_url(self) -> str:
@@ -168,315 +568,69 @@ class _Base:
         # Never the API key.
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def _stream(self, op: str, args: Mapping[str, Any]) -> _native.NativeStream:
-        options = {k: v for k, v in self._options.items() if k != "idempotency_key"}
-        return self._core.stream(
-            op, json.dumps({k: v for k, v in args.items() if v is not None}), **options
-        )
 
-
-# ----------------------------------------------------------------------------------
-# Requests, shared by the blocking and the asyncio resources.
-
-
-def _submit(
-    type: str,
-    target: str,
-    risk_score: float,
-    risk_level: RiskLevel,
-    findings: Sequence[FindingInput],
-    source: Optional[str],
-    metadata: Optional[Mapping[str, Any]],
-) -> _Request[Scan]:
-    return _Request(
-        "scans.submit",
-        {
-            "type": type,
-            "target": target,
-            "riskScore": risk_score,
-            "riskLevel": risk_level,
-            "findings": [dict(f) for f in findings],
-            "source": source,
-            "metadata": dict(metadata) if metadata is not None else None,
-        },
-        _model(Scan),
-    )
-
-
-def _sign(key_id: str, payload: Payload) -> _Request[SignResult]:
-    return _Request("sign", {"keyId": key_id}, _model(SignResult), payload)
-
-
-def _verify(
-    payload: Payload, signature: str, key_id: Optional[str], public_key: Optional[str]
-) -> _Request[VerifyResponse]:
-    return _Request(
-        "verify",
-        {"keyId": key_id, "publicKey": public_key, "signature": signature},
-        _model(VerifyResponse),
-        payload,
-    )
-
-
-def _audit_args(
-    event_type: Optional[str],
-    since: Optional[Timestamp],
-    until: Optional[Timestamp],
-    limit: Optional[int],
-    cursor: Optional[str] = None,
-) -> Dict[str, Any]:
-    return {
-        "eventType": event_type,
-        "since": _time(since),
-        "until": _time(until),
-        "limit": limit,
-        "cursor": cursor,
-    }
-
-
-def _seal(
-    name: str, credential_type: str, values: Mapping[str, str], ttl_days: Optional[int]
-) -> _Request[Credential]:
-    return _Request(
-        "vault.seal",
-        {
-            "name": name,
-            "credentialType": credential_type,
-            "values": dict(values),
-            "ttlDays": ttl_days,
-        },
-        _model(Credential),
-    )
-
-
-# ----------------------------------------------------------------------------------
-# Blocking client.
-
-
-class _Sync:
-    def __init__(self, client: PostQ) -> None:
+class _Resource(_Runner):
+    def __init__(self, client: _Runner) -> None:
         self._client = client
 
-    def _run(self, request: _Request[R]) -> R:
-        return self._client._run(request)
+    def _run(self, call: _Call[R]) -> Any:
+        return self._client._run(call)
+
+    def _open(self, listing: _Listing[M]) -> Any:
+        return self._client._open(listing)
 
 
-class Scans(_Sync):
+class Scans(_Resource):
     """``pq.scans``: submit and read scans."""
 
-    def submit(
-        self,
-        *,
-        type: str,
-        target: str,
-        risk_score: float,
-        risk_level: RiskLevel,
-        findings: Sequence[FindingInput] = (),
-        source: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> Scan:
-        """Submit a scan (retries reuse one idempotency key: never a duplicate scan)."""
-        return self._run(
-            _submit(type, target, risk_score, risk_level, findings, source, metadata)
-        )
-
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[ScanSummary]:
-        """One page, newest first."""
-        return self._run(
-            _Request("scans.list", {"limit": limit, "cursor": cursor}, _page(ScanSummary))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> Iterator[ScanSummary]:
-        """Every scan, newest first, fetching pages as you iterate."""
-        return _iterate(self._client._stream("scans.list_all", {"limit": limit}), ScanSummary)
-
-    def get(self, id: str) -> Scan:
-        """One scan with its findings."""
-        return self._run(_Request("scans.get", {"id": id}, _model(Scan)))
+    submit = _blocking(_ScansCalls.submit)
+    list = _blocking(_ScansCalls.list)
+    list_all = _iterating(_ScansCalls.list_all)
+    get = _blocking(_ScansCalls.get)
 
 
-class HybridKeys(_Sync):
+class HybridKeys(_Resource):
     """``pq.hybrid_keys``: managed hybrid ML-DSA-65 + Ed25519 signing keys."""
 
-    def create(self, *, name: str, algorithm: Optional[str] = None) -> HybridKey:
-        """Mint a key (default algorithm ``mldsa65+ed25519``)."""
-        return self._run(
-            _Request("keys.create", {"name": name, "algorithm": algorithm}, _model(HybridKey))
-        )
-
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[HybridKey]:
-        """One page of keys, newest first."""
-        return self._run(
-            _Request("keys.list", {"limit": limit, "cursor": cursor}, _page(HybridKey))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> Iterator[HybridKey]:
-        """Every key, fetching pages as you iterate."""
-        return _iterate(self._client._stream("keys.list_all", {"limit": limit}), HybridKey)
-
-    def get(self, id: str) -> HybridKey:
-        """One key with every version."""
-        return self._run(_Request("keys.get", {"id": id}, _model(HybridKey)))
-
-    def public_key(self, id: str, *, version: Optional[int] = None) -> PublicKey:
-        """A version's public key (latest by default), parsed and checked."""
-        return self._run(
-            _Request("keys.public_key", {"id": id, "version": version}, _model(PublicKey))
-        )
-
-    def rotate(self, id: str, *, min_version: Optional[int] = None) -> HybridKey:
-        """Add a version that signs from now on; ``min_version`` retires older ones."""
-        return self._run(
-            _Request("keys.rotate", {"id": id, "minVersion": min_version}, _model(HybridKey))
-        )
+    create = _blocking(_KeysCalls.create)
+    list = _blocking(_KeysCalls.list)
+    list_all = _iterating(_KeysCalls.list_all)
+    get = _blocking(_KeysCalls.get)
+    public_key = _blocking(_KeysCalls.public_key)
+    rotate = _blocking(_KeysCalls.rotate)
+    update = _blocking(_KeysCalls.update)
 
 
-class Vault(_Sync):
+class Vault(_Resource):
     """``pq.vault``: credentials sealed with ML-KEM-768 + X25519."""
 
-    def seal(
-        self,
-        *,
-        name: str,
-        credential_type: str,
-        values: Mapping[str, str],
-        ttl_days: Optional[int] = None,
-    ) -> Credential:
-        """Seal a credential; returns metadata only."""
-        return self._run(_seal(name, credential_type, values, ttl_days))
-
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[Credential]:
-        """One page of credential metadata."""
-        return self._run(
-            _Request("vault.list", {"limit": limit, "cursor": cursor}, _page(Credential))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> Iterator[Credential]:
-        """Every credential's metadata."""
-        return _iterate(self._client._stream("vault.list_all", {"limit": limit}), Credential)
-
-    def unseal(self, id: str) -> UnsealedCredential:
-        """Decrypt a credential (scope ``vault:read``)."""
-        return self._run(_Request("vault.unseal", {"id": id}, _model(UnsealedCredential)))
-
-    def rotate(self, id: str) -> Credential:
-        """Re-encrypt under a fresh key."""
-        return self._run(_Request("vault.rotate", {"id": id}, _model(Credential)))
-
-    def delete(self, id: str) -> Deleted:
-        """Delete permanently."""
-        return self._run(_Request("vault.delete", {"id": id}, _model(Deleted)))
+    seal = _blocking(_VaultCalls.seal)
+    list = _blocking(_VaultCalls.list)
+    list_all = _iterating(_VaultCalls.list_all)
+    unseal = _blocking(_VaultCalls.unseal)
+    rotate = _blocking(_VaultCalls.rotate)
+    delete = _blocking(_VaultCalls.delete)
 
 
-class Rollovers(_Sync):
+class Rollovers(_Resource):
     """``pq.rollovers``: hybrid TLS certificate rollovers."""
 
-    def create(
-        self, *, finding_id: str, hostname: str, observation_window_hours: Optional[int] = None
-    ) -> RolloverCreated:
-        """Mint the hybrid certificate and plan (one-shot: includes the private key)."""
-        return self._run(
-            _Request(
-                "rollovers.create",
-                {
-                    "findingId": finding_id,
-                    "hostname": hostname,
-                    "observationWindowHours": observation_window_hours,
-                },
-                _model(RolloverCreated),
-            )
-        )
-
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[Rollover]:
-        """One page of rollovers."""
-        return self._run(
-            _Request("rollovers.list", {"limit": limit, "cursor": cursor}, _page(Rollover))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> Iterator[Rollover]:
-        """Every rollover."""
-        return _iterate(self._client._stream("rollovers.list_all", {"limit": limit}), Rollover)
-
-    def get(self, id: str) -> Rollover:
-        """One rollover (no key bytes)."""
-        return self._run(_Request("rollovers.get", {"id": id}, _model(Rollover)))
-
-    def transition(self, id: str, *, to: RolloverStatus) -> Rollover:
-        """Advance one stage (``planned → observation → cutover → completed``)."""
-        return self._run(
-            _Request("rollovers.transition", {"id": id, "to": to}, _model(Rollover))
-        )
-
-    def rollback(self, id: str) -> Rollover:
-        """Mark rolled back."""
-        return self._run(_Request("rollovers.rollback", {"id": id}, _model(Rollover)))
-
-    def download(self, id: str, artifact: str) -> Artifact:
-        """Download one artifact (``cert.pem``, ``bundle.sh`` …)."""
-        return self._run(
-            _Request("rollovers.download", {"id": id, "artifact": artifact}, _artifact)
-        )
-
-    def download_all(self, id: str, directory: Union[str, os.PathLike[str]]) -> List[Path]:
-        """Download every artifact into ``directory`` (created if needed); scripts are
-        made executable. Returns the paths written."""
-        return self._run(
-            _Request("rollovers.download_all", {"id": id, "dir": os.fspath(directory)}, _paths)
-        )
+    create = _blocking(_RolloversCalls.create)
+    list = _blocking(_RolloversCalls.list)
+    list_all = _iterating(_RolloversCalls.list_all)
+    get = _blocking(_RolloversCalls.get)
+    transition = _blocking(_RolloversCalls.transition)
+    rollback = _blocking(_RolloversCalls.rollback)
+    download = _blocking(_RolloversCalls.download)
+    download_all = _blocking(_RolloversCalls.download_all)
 
 
-class Audit(_Sync):
+class Audit(_Resource):
     """``pq.audit``: the hash-chained audit ledger."""
 
-    def list(
-        self,
-        *,
-        event_type: Optional[str] = None,
-        since: Optional[Timestamp] = None,
-        until: Optional[Timestamp] = None,
-        limit: Optional[int] = None,
-        cursor: Optional[str] = None,
-    ) -> Page[AuditEntry]:
-        """One page of rows, oldest first."""
-        return self._run(
-            _Request(
-                "audit.list",
-                _audit_args(event_type, since, until, limit, cursor),
-                _page(AuditEntry),
-            )
-        )
-
-    def list_all(
-        self,
-        *,
-        event_type: Optional[str] = None,
-        since: Optional[Timestamp] = None,
-        until: Optional[Timestamp] = None,
-        limit: Optional[int] = None,
-    ) -> Iterator[AuditEntry]:
-        """Every row matching the filters."""
-        return _iterate(
-            self._client._stream("audit.list_all", _audit_args(event_type, since, until, limit)),
-            AuditEntry,
-        )
-
-    def verify_chain(
-        self,
-        *,
-        event_type: Optional[str] = None,
-        since: Optional[Timestamp] = None,
-        until: Optional[Timestamp] = None,
-        limit: Optional[int] = None,
-    ) -> ChainReport:
-        """Fetch rows and verify the hash chain offline; with no filters the export is
-        complete, so a deleted row is detected too."""
-        return self._run(
-            _Request(
-                "audit.verify_chain",
-                _audit_args(event_type, since, until, limit),
-                _model(ChainReport),
-            )
-        )
+    list = _blocking(_AuditCalls.list)
+    list_all = _iterating(_AuditCalls.list_all)
+    verify_chain = _blocking(_AuditCalls.verify_chain)
 
 
 def _iterate(stream: _native.NativeStream, model: Type[M]) -> Iterator[M]:
@@ -502,6 +656,10 @@ class PostQ(_Base):
     vault: Vault
     rollovers: Rollovers
     audit: Audit
+
+    health = _blocking(_ClientCalls.health)
+    sign = _blocking(_ClientCalls.sign)
+    verify = _blocking(_ClientCalls.verify)
 
     def __init__(
         self,
@@ -534,35 +692,15 @@ class PostQ(_Base):
         """The same client (same connection pool) with per-call overrides: whole-call
         timeout, retries, extra headers, a fixed ``Idempotency-Key``."""
         clone = object.__new__(PostQ)
-        clone._core = self._core
-        clone._options = self._derive(timeout, max_retries, headers, idempotency_key)
+        clone._core = self._derived(timeout, max_retries, headers, idempotency_key)
         clone._resources()
         return clone
 
-    def _run(self, request: _Request[R]) -> R:
-        raw = self._core.call(request.op, request.args, request.payload, **self._options)
-        return request.parse(raw)
+    def _run(self, call: _Call[R]) -> R:
+        return call.parse(_native_call(self._core, call, False))
 
-    def health(self) -> Health:
-        """``GET /health``."""
-        return self._run(_Request("health", {}, _model(Health)))
-
-    def sign(self, *, key_id: str, payload: Payload) -> SignResult:
-        """Sign ``payload`` (bytes, or str as UTF-8) with a managed key (scope ``sign:write``)."""
-        return self._run(_sign(key_id, payload))
-
-    def verify(
-        self,
-        *,
-        payload: Payload,
-        signature: str,
-        key_id: Optional[str] = None,
-        public_key: Optional[str] = None,
-    ) -> VerifyResponse:
-        """Verify on the server against a managed key (``key_id``) or a published public
-        key (``public_key``, JSON or JWK Set). A malformed signature raises
-        :class:`PostQValidationError` before any request."""
-        return self._run(_verify(payload, signature, key_id, public_key))
+    def _open(self, listing: _Listing[M]) -> Iterator[M]:
+        return _iterate(_native_stream(self._core, listing), listing.item)
 
     @staticmethod
     def verify_offline(public_key: str, payload: Payload, signature: str) -> VerifyResult:
@@ -580,244 +718,57 @@ class PostQ(_Base):
         self.close()
 
 
-# ----------------------------------------------------------------------------------
-# asyncio client.
-
-
-class _Async:
-    def __init__(self, client: AsyncPostQ) -> None:
-        self._client = client
-
-    async def _run(self, request: _Request[R]) -> R:
-        return await self._client._run(request)
-
-
-class AsyncScans(_Async):
+class AsyncScans(_Resource):
     """``pq.scans`` of :class:`AsyncPostQ`."""
 
-    async def submit(
-        self,
-        *,
-        type: str,
-        target: str,
-        risk_score: float,
-        risk_level: RiskLevel,
-        findings: Sequence[FindingInput] = (),
-        source: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> Scan:
-        """Submit a scan (retries reuse one idempotency key: never a duplicate scan)."""
-        return await self._run(
-            _submit(type, target, risk_score, risk_level, findings, source, metadata)
-        )
-
-    async def list(
-        self, *, limit: Optional[int] = None, cursor: Optional[str] = None
-    ) -> Page[ScanSummary]:
-        """One page, newest first."""
-        return await self._run(
-            _Request("scans.list", {"limit": limit, "cursor": cursor}, _page(ScanSummary))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> AsyncIterator[ScanSummary]:
-        """Every scan, newest first: ``async for scan in pq.scans.list_all(): …``."""
-        return _aiterate(self._client._stream("scans.list_all", {"limit": limit}), ScanSummary)
-
-    async def get(self, id: str) -> Scan:
-        """One scan with its findings."""
-        return await self._run(_Request("scans.get", {"id": id}, _model(Scan)))
+    submit = _awaitable(_ScansCalls.submit)
+    list = _awaitable(_ScansCalls.list)
+    list_all = _async_iterating(_ScansCalls.list_all)
+    get = _awaitable(_ScansCalls.get)
 
 
-class AsyncHybridKeys(_Async):
+class AsyncHybridKeys(_Resource):
     """``pq.hybrid_keys`` of :class:`AsyncPostQ`."""
 
-    async def create(self, *, name: str, algorithm: Optional[str] = None) -> HybridKey:
-        """Mint a key (default algorithm ``mldsa65+ed25519``)."""
-        return await self._run(
-            _Request("keys.create", {"name": name, "algorithm": algorithm}, _model(HybridKey))
-        )
-
-    async def list(
-        self, *, limit: Optional[int] = None, cursor: Optional[str] = None
-    ) -> Page[HybridKey]:
-        """One page of keys, newest first."""
-        return await self._run(
-            _Request("keys.list", {"limit": limit, "cursor": cursor}, _page(HybridKey))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> AsyncIterator[HybridKey]:
-        """Every key."""
-        return _aiterate(self._client._stream("keys.list_all", {"limit": limit}), HybridKey)
-
-    async def get(self, id: str) -> HybridKey:
-        """One key with every version."""
-        return await self._run(_Request("keys.get", {"id": id}, _model(HybridKey)))
-
-    async def public_key(self, id: str, *, version: Optional[int] = None) -> PublicKey:
-        """A version's public key (latest by default), parsed and checked."""
-        return await self._run(
-            _Request("keys.public_key", {"id": id, "version": version}, _model(PublicKey))
-        )
-
-    async def rotate(self, id: str, *, min_version: Optional[int] = None) -> HybridKey:
-        """Add a version that signs from now on; ``min_version`` retires older ones."""
-        return await self._run(
-            _Request("keys.rotate", {"id": id, "minVersion": min_version}, _model(HybridKey))
-        )
+    create = _awaitable(_KeysCalls.create)
+    list = _awaitable(_KeysCalls.list)
+    list_all = _async_iterating(_KeysCalls.list_all)
+    get = _awaitable(_KeysCalls.get)
+    public_key = _awaitable(_KeysCalls.public_key)
+    rotate = _awaitable(_KeysCalls.rotate)
+    update = _awaitable(_KeysCalls.update)
 
 
-class AsyncVault(_Async):
+class AsyncVault(_Resource):
     """``pq.vault`` of :class:`AsyncPostQ`."""
 
-    async def seal(
-        self,
-        *,
-        name: str,
-        credential_type: str,
-        values: Mapping[str, str],
-        ttl_days: Optional[int] = None,
-    ) -> Credential:
-        """Seal a credential; returns metadata only."""
-        return await self._run(_seal(name, credential_type, values, ttl_days))
-
-    async def list(
-        self, *, limit: Optional[int] = None, cursor: Optional[str] = None
-    ) -> Page[Credential]:
-        """One page of credential metadata."""
-        return await self._run(
-            _Request("vault.list", {"limit": limit, "cursor": cursor}, _page(Credential))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> AsyncIterator[Credential]:
-        """Every credential's metadata."""
-        return _aiterate(self._client._stream("vault.list_all", {"limit": limit}), Credential)
-
-    async def unseal(self, id: str) -> UnsealedCredential:
-        """Decrypt a credential (scope ``vault:read``)."""
-        return await self._run(
-            _Request("vault.unseal", {"id": id}, _model(UnsealedCredential))
-        )
-
-    async def rotate(self, id: str) -> Credential:
-        """Re-encrypt under a fresh key."""
-        return await self._run(_Request("vault.rotate", {"id": id}, _model(Credential)))
-
-    async def delete(self, id: str) -> Deleted:
-        """Delete permanently."""
-        return await self._run(_Request("vault.delete", {"id": id}, _model(Deleted)))
+    seal = _awaitable(_VaultCalls.seal)
+    list = _awaitable(_VaultCalls.list)
+    list_all = _async_iterating(_VaultCalls.list_all)
+    unseal = _awaitable(_VaultCalls.unseal)
+    rotate = _awaitable(_VaultCalls.rotate)
+    delete = _awaitable(_VaultCalls.delete)
 
 
-class AsyncRollovers(_Async):
+class AsyncRollovers(_Resource):
     """``pq.rollovers`` of :class:`AsyncPostQ`."""
 
-    async def create(
-        self, *, finding_id: str, hostname: str, observation_window_hours: Optional[int] = None
-    ) -> RolloverCreated:
-        """Mint the hybrid certificate and plan (one-shot: includes the private key)."""
-        return await self._run(
-            _Request(
-                "rollovers.create",
-                {
-                    "findingId": finding_id,
-                    "hostname": hostname,
-                    "observationWindowHours": observation_window_hours,
-                },
-                _model(RolloverCreated),
-            )
-        )
-
-    async def list(
-        self, *, limit: Optional[int] = None, cursor: Optional[str] = None
-    ) -> Page[Rollover]:
-        """One page of rollovers."""
-        return await self._run(
-            _Request("rollovers.list", {"limit": limit, "cursor": cursor}, _page(Rollover))
-        )
-
-    def list_all(self, *, limit: Optional[int] = None) -> AsyncIterator[Rollover]:
-        """Every rollover."""
-        return _aiterate(self._client._stream("rollovers.list_all", {"limit": limit}), Rollover)
-
-    async def get(self, id: str) -> Rollover:
-        """One rollover (no key bytes)."""
-        return await self._run(_Request("rollovers.get", {"id": id}, _model(Rollover)))
-
-    async def transition(self, id: str, *, to: RolloverStatus) -> Rollover:
-        """Advance one stage."""
-        return await self._run(
-            _Request("rollovers.transition", {"id": id, "to": to}, _model(Rollover))
-        )
-
-    async def rollback(self, id: str) -> Rollover:
-        """Mark rolled back."""
-        return await self._run(_Request("rollovers.rollback", {"id": id}, _model(Rollover)))
-
-    async def download(self, id: str, artifact: str) -> Artifact:
-        """Download one artifact."""
-        return await self._run(
-            _Request("rollovers.download", {"id": id, "artifact": artifact}, _artifact)
-        )
-
-    async def download_all(
-        self, id: str, directory: Union[str, os.PathLike[str]]
-    ) -> List[Path]:
-        """Download every artifact into ``directory``; returns the paths written."""
-        return await self._run(
-            _Request("rollovers.download_all", {"id": id, "dir": os.fspath(directory)}, _paths)
-        )
+    create = _awaitable(_RolloversCalls.create)
+    list = _awaitable(_RolloversCalls.list)
+    list_all = _async_iterating(_RolloversCalls.list_all)
+    get = _awaitable(_RolloversCalls.get)
+    transition = _awaitable(_RolloversCalls.transition)
+    rollback = _awaitable(_RolloversCalls.rollback)
+    download = _awaitable(_RolloversCalls.download)
+    download_all = _awaitable(_RolloversCalls.download_all)
 
 
-class AsyncAudit(_Async):
+class AsyncAudit(_Resource):
     """``pq.audit`` of :class:`AsyncPostQ`."""
 
-    async def list(
-        self,
-        *,
-        event_type: Optional[str] = None,
-        since: Optional[Timestamp] = None,
-        until: Optional[Timestamp] = None,
-        limit: Optional[int] = None,
-        cursor: Optional[str] = None,
-    ) -> Page[AuditEntry]:
-        """One page of rows, oldest first."""
-        return await self._run(
-            _Request(
-                "audit.list",
-                _audit_args(event_type, since, until, limit, cursor),
-                _page(AuditEntry),
-            )
-        )
-
-    def list_all(
-        self,
-        *,
-        event_type: Optional[str] = None,
-        since: Optional[Timestamp] = None,
-        until: Optional[Timestamp] = None,
-        limit: Optional[int] = None,
-    ) -> AsyncIterator[AuditEntry]:
-        """Every row matching the filters."""
-        return _aiterate(
-            self._client._stream("audit.list_all", _audit_args(event_type, since, until, limit)),
-            AuditEntry,
-        )
-
-    async def verify_chain(
-        self,
-        *,
-        event_type: Optional[str] = None,
-        since: Optional[Timestamp] = None,
-        until: Optional[Timestamp] = None,
-        limit: Optional[int] = None,
-    ) -> ChainReport:
-        """Fetch rows and verify the hash chain offline."""
-        return await self._run(
-            _Request(
-                "audit.verify_chain",
-                _audit_args(event_type, since, until, limit),
-                _model(ChainReport),
-            )
-        )
+    list = _awaitable(_AuditCalls.list)
+    list_all = _async_iterating(_AuditCalls.list_all)
+    verify_chain = _awaitable(_AuditCalls.verify_chain)
 
 
 async def _aiterate(stream: _native.NativeStream, model: Type[M]) -> AsyncIterator[M]:
@@ -837,6 +788,10 @@ class AsyncPostQ(_Base):
     vault: AsyncVault
     rollovers: AsyncRollovers
     audit: AsyncAudit
+
+    health = _awaitable(_ClientCalls.health)
+    sign = _awaitable(_ClientCalls.sign)
+    verify = _awaitable(_ClientCalls.verify)
 
     def __init__(
         self,
@@ -868,35 +823,15 @@ class AsyncPostQ(_Base):
     ) -> AsyncPostQ:
         """The same client with per-call overrides (see :meth:`PostQ.with_options`)."""
         clone = object.__new__(AsyncPostQ)
-        clone._core = self._core
-        clone._options = self._derive(timeout, max_retries, headers, idempotency_key)
+        clone._core = self._derived(timeout, max_retries, headers, idempotency_key)
         clone._resources()
         return clone
 
-    async def _run(self, request: _Request[R]) -> R:
-        raw = await self._core.call(
-            request.op, request.args, request.payload, is_async=True, **self._options
-        )
-        return request.parse(raw)
+    async def _run(self, call: _Call[R]) -> R:
+        return call.parse(await _native_call(self._core, call, True))
 
-    async def health(self) -> Health:
-        """``GET /health``."""
-        return await self._run(_Request("health", {}, _model(Health)))
-
-    async def sign(self, *, key_id: str, payload: Payload) -> SignResult:
-        """Sign ``payload`` with a managed key (scope ``sign:write``)."""
-        return await self._run(_sign(key_id, payload))
-
-    async def verify(
-        self,
-        *,
-        payload: Payload,
-        signature: str,
-        key_id: Optional[str] = None,
-        public_key: Optional[str] = None,
-    ) -> VerifyResponse:
-        """Verify on the server against ``key_id`` or a published ``public_key``."""
-        return await self._run(_verify(payload, signature, key_id, public_key))
+    def _open(self, listing: _Listing[M]) -> AsyncIterator[M]:
+        return _aiterate(_native_stream(self._core, listing), listing.item)
 
     @staticmethod
     def verify_offline(public_key: str, payload: Payload, signature: str) -> VerifyResult:
@@ -920,3 +855,4 @@ def verify_offline(public_key: str, payload: Payload, signature: str) -> VerifyR
     signature or key, or a signature of another key (``key_mismatch``)."""
     ok, classical_ok, pq_ok = _native.verify_offline(public_key, payload, signature)
     return VerifyResult(ok=ok, classical_ok=classical_ok, pq_ok=pq_ok)
+

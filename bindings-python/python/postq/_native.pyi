@@ -7,43 +7,23 @@ __version__: str
 _Payload = Union[bytes, bytearray, str]
 
 class NativeClient:
-    """The configured core client; shared by threads, rebuilt after fork."""
+    """A configured client; shared by threads, rebuilt after fork."""
 
-    def __init__(
-        self,
-        *,
-        api_key: Optional[str],
-        base_url: Optional[str],
-        timeout: Optional[float],
-        connect_timeout: Optional[float],
-        max_retries: Optional[int],
-        user_agent: str,
-    ) -> None: ...
+    def __init__(self, options: str) -> None:
+        """From ``ClientOptions`` JSON."""
     @property
     def base_url(self) -> str: ...
     @property
     def has_api_key(self) -> bool: ...
+    def with_options(self, options: str) -> NativeClient:
+        """The same client with ``CallOptions`` JSON on top."""
     def call(
-        self,
-        op: str,
-        args: str,
-        payload: Optional[_Payload] = None,
-        *,
-        is_async: bool = False,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        idempotency_key: Optional[str] = None,
-        headers: Optional[List[Tuple[str, str]]] = None,
-    ) -> Any: ...
-    def stream(
-        self,
-        op: str,
-        args: str,
-        *,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        headers: Optional[List[Tuple[str, str]]] = None,
-    ) -> NativeStream: ...
+        self, command: str, payload: Optional[_Payload] = None, *, is_async: bool = False
+    ) -> Any:
+        """Run a ``Command`` (JSON): its result's JSON text, or ``(json, body)`` for a
+        download; with ``is_async`` an awaitable of that."""
+    def stream(self, command: str) -> NativeStream:
+        """Open a ``*.list_all`` command."""
 
 class NativeStream:
     """An open list stream; items are JSON text, ``None`` at the end."""
@@ -54,6 +34,7 @@ class NativeStream:
 class CancelTask:
     def __call__(self, future: Any) -> None: ...
 
+def operations() -> List[str]: ...
 def resolve_future(future: Any, ok: bool, value: Any) -> None: ...
 def runtime_pid() -> Optional[int]: ...
 def shutdown_runtime() -> None: ...

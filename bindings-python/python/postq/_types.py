@@ -1,21 +1,29 @@
-"""Argument types shared by the clients."""
+"""Argument types shared by the clients. The domain values (``RiskLevel`` …) come from
+the generated models; ``FindingInput`` is the dict form of the generated model of the
+same name (``tests/test_models.py`` checks that their keys agree)."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Literal, TypedDict, Union
+from typing import TypedDict, Union
 
-__all__ = ["FindingInput", "Payload", "RiskLevel", "RolloverStatus", "Severity", "Timestamp"]
+from ._generated import Include, RiskLevel, RolloverStatus, Severity
+
+__all__ = [
+    "FindingInput",
+    "Include",
+    "Payload",
+    "RiskLevel",
+    "RolloverStatus",
+    "Severity",
+    "Timestamp",
+]
 
 #: Bytes to sign, verify or seal; ``str`` is taken as its UTF-8 bytes.
 Payload = Union[bytes, bytearray, str]
 
 #: An RFC 3339 time, or a ``datetime`` (naive ones are taken as UTC).
 Timestamp = Union[str, datetime.datetime]
-
-RiskLevel = Literal["Critical", "High", "Medium", "Low", "Info"]
-Severity = Literal["critical", "high", "medium", "low", "info"]
-RolloverStatus = Literal["planned", "observation", "cutover", "completed", "rolled_back"]
 
 
 class _FindingRequired(TypedDict):
@@ -25,7 +33,8 @@ class _FindingRequired(TypedDict):
 
 class FindingInput(_FindingRequired, total=False):
     """A finding to submit: ``{"severity": "high", "title": "RSA-2048 public key"}``
-    with optional ``description`` and ``evidence``."""
+    with optional ``code`` (``TLS-1.0-MIN`` …), ``description`` and ``evidence``."""
 
+    code: str
     description: str
     evidence: str
