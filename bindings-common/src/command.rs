@@ -62,6 +62,7 @@ macro_rules! commands {
             $(
                 $(#[doc = $doc])*
                 #[serde(rename = $op)]
+                #[cfg_attr(feature = "schema", schema(rename = $op))]
                 $variant($args),
             )+
         }

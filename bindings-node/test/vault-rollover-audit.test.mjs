@@ -41,11 +41,10 @@ function parsePostqHybridExt(ext) {
   }
 }
 
-// Rollover eligibility is decided by the finding's code (the title carries it too).
-async function cloudFinding(title = 'TLS-1.0-MIN: App Service allows TLS 1.0', code = 'TLS-1.0-MIN') {
+async function cloudFinding(title = 'TLS-1.0-MIN: App Service allows TLS 1.0') {
   const scan = await pq.scans.submit({
     type: 'cloud', target: 'azure:sub/rg/app', riskScore: 70, riskLevel: 'High',
-    findings: [{ severity: 'high', title, code }],
+    findings: [{ severity: 'high', title }],
   })
   return scan.findings[0].id
 }
@@ -80,7 +79,7 @@ test('rollovers: create (one-shot key, hidden from inspect), the reference PQ re
 
 test('rollovers: get, list, listAll, transition, rollback, download, downloadAll, errors', async () => {
   const a = await pq.rollovers.create({ findingId: await cloudFinding(), hostname: 'app.contoso.example' })
-  const b = await pq.rollovers.create({ findingId: await cloudFinding('HTTPS-NOT-ENFORCED', 'HTTPS-NOT-ENFORCED'), hostname: 'www.contoso.example' })
+  const b = await pq.rollovers.create({ findingId: await cloudFinding('HTTPS-NOT-ENFORCED'), hostname: 'www.contoso.example' })
   const got = await pq.rollovers.get(a.id)
   assert.equal(got.id, a.id)
   assert.equal('privateKeyPem' in got, false, 'never returned again')
@@ -122,7 +121,7 @@ test('rollovers: get, list, listAll, transition, rollback, download, downloadAll
   await assert.rejects(pq.rollovers.download(a.id, 'secret.key'), (e) => e instanceof PostQValidationError && e.code === 'invalid_input')
   await assert.rejects(pq.rollovers.get('tlsr_missing'), PostQNotFoundError)
   await assert.rejects(
-    pq.rollovers.create({ findingId: await cloudFinding('RSA-2048 public key', undefined), hostname: 'app.contoso.example' }),
+    pq.rollovers.create({ findingId: await cloudFinding('RSA-2048 public key'), hostname: 'app.contoso.example' }),
     (e) => e instanceof PostQError && e.status === 400 && e.code === 'finding_not_eligible',
   )
 })

@@ -78,16 +78,13 @@ def test_vault_async(apq: AsyncPostQ) -> None:
 # ------------------------------------------------------------------------ rollovers
 
 
-def _finding(
-    pq: PostQ, title: str = "App Service allows TLS-1.0-MIN", code: str = "TLS-1.0-MIN"
-) -> str:
-    """A rollover-eligible finding: eligibility is decided by its code."""
+def _finding(pq: PostQ, title: str = "App Service allows TLS-1.0-MIN") -> str:
     scan = pq.scans.submit(
         type="cloud",
         target="azure:contoso",
         risk_score=70,
         risk_level="High",
-        findings=[{"severity": "high", "title": title, "code": code}],
+        findings=[{"severity": "high", "title": title}],
     )
     return scan.findings[0].id
 
@@ -144,7 +141,7 @@ def test_rollover(pq: PostQ, tmp_path: Path) -> None:
 
 
 def test_rollover_async(pq: PostQ, apq: AsyncPostQ, tmp_path: Path) -> None:
-    finding = _finding(pq, "HTTPS-NOT-ENFORCED on app", "HTTPS-NOT-ENFORCED")
+    finding = _finding(pq, "HTTPS-NOT-ENFORCED on app")
 
     async def go() -> None:
         created = await apq.rollovers.create(
