@@ -50,7 +50,7 @@ fi
   --field-extra-keys-without-x-prefix x-secret \
   --custom-template-dir bindings-python/codegen \
   --additional-imports dataclasses.field \
-  --disable-timestamp --formatters builtin 2>/dev/null
+  --disable-timestamp --formatters builtin
 
 echo "== TypeScript declarations ($TS_MODELS, json-schema-to-typescript)"
 if [ ! -x bindings-node/node_modules/.bin/json2ts ]; then

@@ -3,7 +3,7 @@
 //! results, all under `$defs`, and the operations table as `x-postq-operations`.
 //!
 //! Layout choices, for generators in every language: one flat `$defs` map of named
-//! types (no nesting); a command is `{"op": const, "args": {"$ref"}}` and each `Command`
+//! types (no nesting), references bare (no siblings); a command is `{"op": const, "args": {"$ref"}}` and each `Command`
 //! branch has a `title` (`ScansSubmitCommand`); secret fields (`format: password`) also
 //! carry `"x-secret": true`, so generated code can keep them out of `repr`/`ToString`.
 
@@ -83,7 +83,8 @@ pub fn document_text() -> String {
     text
 }
 
-/// OpenAPI references → `$defs` references; `format: password` → also `x-secret`.
+/// OpenAPI references → bare `$defs` references; `format: password` (on a field, or on
+/// a map's values) → also `x-secret` on the field.
 fn rewrite(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -92,7 +93,22 @@ fn rewrite(value: &mut Value) {
             {
                 *reference = format!("#/$defs/{name}");
             }
+            // A bare reference: with siblings (a field's description) generators make
+            // a new copy of the referenced type instead of naming it.
+            if map.contains_key("$ref") {
+                map.retain(|key, _| key == "$ref");
+                return;
+            }
             if map.get("format").and_then(Value::as_str) == Some("password") {
+                map.insert("x-secret".into(), Value::Bool(true));
+            }
+            // A map whose values are secret is a secret field.
+            let secret_values = map
+                .get("additionalProperties")
+                .and_then(|v| v.get("format"))
+                .and_then(Value::as_str)
+                == Some("password");
+            if secret_values {
                 map.insert("x-secret".into(), Value::Bool(true));
             }
             map.values_mut().for_each(rewrite);

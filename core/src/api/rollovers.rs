@@ -245,6 +245,7 @@ pub struct Rollover {
     pub artifacts: Vec<String>,
     /// Every transition.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(required = true))]
     pub history: Vec<HistoryEntry>,
     /// RFC 3339 UTC.
     pub created_at: String,
@@ -261,9 +262,10 @@ pub struct RolloverCreated {
     #[serde(flatten)]
     pub rollover: Rollover,
     /// The ECDSA P-256 private key, PKCS#8 PEM. Delivered once; save it now.
-    #[cfg_attr(feature = "schema", schema(value_type = String))]
+    #[cfg_attr(feature = "schema", schema(value_type = String, format = Password))]
     pub private_key_pem: Zeroizing<String>,
-    /// Every artifact's text by name.
+    /// Every artifact's text by name (the bundle carries the private key too).
+    #[cfg_attr(feature = "schema", schema(format = Password))]
     pub files: BTreeMap<String, String>,
 }
 

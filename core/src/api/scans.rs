@@ -248,9 +248,11 @@ pub struct Scan {
     pub source: Option<String>,
     /// Free-form metadata.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(required = true))]
     pub metadata: Value,
     /// Findings (present on create and get).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(required = true))]
     pub findings: Vec<Finding>,
     /// RFC 3339 UTC.
     pub created_at: String,

@@ -23,6 +23,7 @@ pub struct SealRequest {
     /// `api_key`, `password`, `certificate`, `token`, `other`, …
     pub credential_type: String,
     /// The secret values.
+    #[cfg_attr(feature = "schema", schema(format = Password))]
     pub values: BTreeMap<String, String>,
     /// Expiry in days (none when `None`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,6 +135,7 @@ pub struct Credential {
     pub credential_type: String,
     /// Names of the stored values.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(required = true))]
     pub keys: Vec<String>,
     /// RFC 3339 UTC.
     pub created_at: String,
@@ -145,6 +147,7 @@ pub struct Credential {
     pub expires_at: Option<String>,
     /// Increments on rotate.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(required = true))]
     pub version: u32,
     /// Fingerprint of the current sealing key.
     #[serde(default)]
@@ -160,6 +163,7 @@ pub struct UnsealedCredential {
     #[serde(flatten)]
     pub credential: Credential,
     /// The secret values.
+    #[cfg_attr(feature = "schema", schema(format = Password))]
     pub values: BTreeMap<String, String>,
 }
 
