@@ -113,17 +113,6 @@ export async function startServer({ dataDir = false, rateLimits = 'scans_write=5
   }
 }
 
-/** Does the server have this route? (404/405 with an unknown-route answer → no). */
-export async function hasRoute(server, method, path) {
-  const res = await fetch(server.baseUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
-    body: method === 'GET' ? undefined : '{}',
-  })
-  await res.arrayBuffer()
-  return !(res.status === 404 || res.status === 405)
-}
-
 export const SCAN = {
   type: 'url',
   target: 'example.com',

@@ -31,6 +31,7 @@ from typing import (
     Type,
     TypeVar,
     Union,
+    cast,
     overload,
 )
 
@@ -136,7 +137,8 @@ class _Bound(Generic[P, R]):
     def __init__(self, define: Callable[P, Any], bind: Callable[[Any, Any], R]) -> None:
         self._define = define
         self._bind = bind
-        functools.update_wrapper(self, define)
+        # Name, docstring and signature of the definition (help(), inspect).
+        functools.update_wrapper(cast(Any, self), define)
 
     def _method(self, owner: _Runner) -> Callable[P, R]:
         define, bind = self._define, self._bind

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
-from typing import Any, Callable, Dict, List, Tuple, Type, TypeVar
+from typing import Any, Callable, Dict, List, Tuple, Type, TypeVar, cast
 
 __all__ = ["Model", "wire_name", "encode"]
 
@@ -83,10 +83,10 @@ def encode(value: Any, *, keep_none: bool = False) -> Any:
             if keep_none or item is not None
         }
     if isinstance(value, (list, tuple)):
-        items: Any = value
+        items = cast(List[Any], value)
         return [encode(v, keep_none=keep_none) for v in items]
     if isinstance(value, dict):
-        entries: Dict[Any, Any] = value
+        entries = cast(Dict[str, Any], value)
         return {k: encode(v, keep_none=keep_none) for k, v in entries.items()}
     return value
 
@@ -101,7 +101,7 @@ class Model:
         """Build from the API's JSON object (camelCase keys)."""
         if not isinstance(data, dict):
             raise TypeError(f"{cls.__name__}: expected a JSON object, got {type(data).__name__}")
-        obj: Dict[str, Any] = data
+        obj = cast(Dict[str, Any], data)
         kwargs: Dict[str, Any] = {}
         for name, key, decode, required in _plan(cls):
             if key in obj:
