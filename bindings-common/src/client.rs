@@ -97,7 +97,11 @@ impl BindingClient {
             .map(|client| client.with_options(self.request.clone()))
             // Only `Drop` takes the client, so this is not reached.
             .ok_or_else(|| {
-                ErrorInfo::local(ErrorKind::Validation, ErrorCode::InvalidConfig, "the client is closed")
+                ErrorInfo::local(
+                    ErrorKind::Validation,
+                    ErrorCode::InvalidConfig,
+                    "the client is closed",
+                )
             })
     }
 

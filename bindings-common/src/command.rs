@@ -342,7 +342,9 @@ mod tests {
         let text = r#"{"op":"keys.update","args":{"id":"hk_1","request":{"minVersion":2}}}"#;
         let cmd = Command::from_json(text).unwrap();
         assert_eq!(serde_json::to_string(&cmd).unwrap(), text);
-        let typo = Command::from_json(r#"{"op":"scans.sumbit","args":{}}"#).err().unwrap();
+        let typo = Command::from_json(r#"{"op":"scans.sumbit","args":{}}"#)
+            .err()
+            .unwrap();
         assert_eq!(typo.code, "invalid_input");
         assert!(typo.message.contains("scans.sumbit"), "{}", typo.message);
         let field = Command::from_json(r#"{"op":"scans.get","args":{"idd":"x"}}"#).err();

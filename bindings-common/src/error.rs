@@ -146,7 +146,10 @@ mod tests {
     #[test]
     fn local_errors_have_a_kind_and_no_status() {
         let timeout = ErrorInfo::from(postq::Error::Timeout("slow".into()));
-        assert_eq!((timeout.kind, timeout.code.as_str()), (ErrorKind::Timeout, "timeout"));
+        assert_eq!(
+            (timeout.kind, timeout.code.as_str()),
+            (ErrorKind::Timeout, "timeout")
+        );
         assert_eq!(timeout.status, None);
         let sealed = ErrorInfo::from(postq::Error::SealOpenFailed);
         assert_eq!(sealed.kind, ErrorKind::Crypto);
@@ -166,7 +169,10 @@ mod tests {
         let text = err.map(|e| ErrorInfo::bad_arguments("vault.seal", &e).message);
         let text = text.unwrap_or_default();
         assert!(!text.contains("sk_live_secret"), "{text}");
-        assert!(text.starts_with("invalid vault.seal: invalid type: string"), "{text}");
+        assert!(
+            text.starts_with("invalid vault.seal: invalid type: string"),
+            "{text}"
+        );
         assert_eq!(
             redact_string_values(r#"invalid value: string "a\"b", expected x"#),
             r#"invalid value: string "…", expected x"#

@@ -165,8 +165,17 @@ mod tests {
         assert!(!text.contains("#/components/schemas/"));
         let branches = doc["$defs"]["Command"]["oneOf"].as_array().unwrap();
         assert_eq!(branches.len(), OPERATIONS.len());
-        assert!(branches.iter().all(|b| b["title"].is_string()), "{branches:?}");
-        for name in ["Scan", "ErrorInfo", "ClientOptions", "PublicKeyInfo", "LedgerEntry"] {
+        assert!(
+            branches.iter().all(|b| b["title"].is_string()),
+            "{branches:?}"
+        );
+        for name in [
+            "Scan",
+            "ErrorInfo",
+            "ClientOptions",
+            "PublicKeyInfo",
+            "LedgerEntry",
+        ] {
             assert!(defs.contains_key(name), "{name}");
         }
     }

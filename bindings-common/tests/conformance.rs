@@ -2,6 +2,7 @@
 //! by an in-process server) is called by a `Command`, every `Command` route exists, and
 //! every `Command` runs end to end through `run`/`CommandStream` — the core client call
 //! included — against that server. A new route or command without the others fails here.
+#![allow(clippy::expect_used)] // test code: a failed expectation is a test failure
 
 use std::collections::BTreeSet;
 
@@ -43,8 +44,14 @@ async fn every_openapi_route_has_a_command_and_every_command_route_exists() {
         .collect();
     let uncalled: Vec<_> = served.difference(&called).collect();
     let unknown: Vec<_> = called.difference(&served).collect();
-    assert!(uncalled.is_empty(), "OpenAPI routes without a Command: {uncalled:?}");
-    assert!(unknown.is_empty(), "Command routes the server does not document: {unknown:?}");
+    assert!(
+        uncalled.is_empty(),
+        "OpenAPI routes without a Command: {uncalled:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "Command routes the server does not document: {unknown:?}"
+    );
 }
 
 struct Runner {
@@ -56,7 +63,9 @@ impl Runner {
     async fn call(&mut self, command: Value, payload: Option<&[u8]>) -> Value {
         let command = Command::from_json(&command.to_string()).expect("command parses");
         self.ran.insert(command.op());
-        let out = run(&self.client, command, payload).await.expect("call succeeds");
+        let out = run(&self.client, command, payload)
+            .await
+            .expect("call succeeds");
         serde_json::from_str(&out.json).expect("result is JSON")
     }
 
@@ -88,7 +97,10 @@ async fn every_command_runs_against_the_reference_server() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
 
-    assert_eq!(r.call(json!({"op": "health", "args": {}}), None).await["status"], "ok");
+    assert_eq!(
+        r.call(json!({"op": "health", "args": {}}), None).await["status"],
+        "ok"
+    );
 
     let scan = r
         .call(
@@ -100,30 +112,83 @@ async fn every_command_runs_against_the_reference_server() {
         )
         .await;
     let scan_id = scan["id"].as_str().expect("id").to_owned();
-    let finding = scan["findings"][0]["id"].as_str().expect("finding").to_owned();
-    let page = r.call(json!({"op": "scans.list", "args": {"limit": 1, "include": ["findings"]}}), None).await;
+    let finding = scan["findings"][0]["id"]
+        .as_str()
+        .expect("finding")
+        .to_owned();
+    let page = r
+        .call(
+            json!({"op": "scans.list", "args": {"limit": 1, "include": ["findings"]}}),
+            None,
+        )
+        .await;
     assert_eq!(page["data"][0]["findings"][0]["id"], finding.as_str());
-    assert_eq!(r.call(json!({"op": "scans.get", "args": {"id": scan_id}}), None).await["id"], scan_id.as_str());
-    assert!(!r.stream(json!({"op": "scans.list_all", "args": {"limit": 1}})).await.is_empty());
+    assert_eq!(
+        r.call(json!({"op": "scans.get", "args": {"id": scan_id}}), None)
+            .await["id"],
+        scan_id.as_str()
+    );
+    assert!(
+        !r.stream(json!({"op": "scans.list_all", "args": {"limit": 1}}))
+            .await
+            .is_empty()
+    );
 
-    let key = r.call(json!({"op": "keys.create", "args": {"name": "conformance"}}), None).await;
+    let key = r
+        .call(
+            json!({"op": "keys.create", "args": {"name": "conformance"}}),
+            None,
+        )
+        .await;
     let key_id = key["id"].as_str().expect("id").to_owned();
-    let page = r.call(json!({"op": "keys.list", "args": {"include": ["versions"]}}), None).await;
+    let page = r
+        .call(
+            json!({"op": "keys.list", "args": {"include": ["versions"]}}),
+            None,
+        )
+        .await;
     assert!(page["data"][0]["versions"].is_array());
-    assert_eq!(r.stream(json!({"op": "keys.list_all", "args": {}})).await.len(), 1);
-    assert_eq!(r.call(json!({"op": "keys.get", "args": {"id": key_id}}), None).await["version"], 1);
-    let public = r.call(json!({"op": "keys.public_key", "args": {"id": key_id}}), None).await;
+    assert_eq!(
+        r.stream(json!({"op": "keys.list_all", "args": {}}))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        r.call(json!({"op": "keys.get", "args": {"id": key_id}}), None)
+            .await["version"],
+        1
+    );
+    let public = r
+        .call(
+            json!({"op": "keys.public_key", "args": {"id": key_id}}),
+            None,
+        )
+        .await;
     assert_eq!(public["fingerprint"], key["fingerprint"]);
-    let signed = r.call(json!({"op": "sign", "args": {"keyId": key_id}}), Some(b"ship it")).await;
+    let signed = r
+        .call(
+            json!({"op": "sign", "args": {"keyId": key_id}}),
+            Some(b"ship it"),
+        )
+        .await;
     let signature = signed["signature"].as_str().expect("signature").to_owned();
     let verdict = r
-        .call(json!({"op": "verify", "args": {"keyId": key_id, "signature": signature}}), Some(b"ship it"))
+        .call(
+            json!({"op": "verify", "args": {"keyId": key_id, "signature": signature}}),
+            Some(b"ship it"),
+        )
         .await;
     assert_eq!(verdict["ok"], true);
-    let rotated = r.call(json!({"op": "keys.rotate", "args": {"id": key_id}}), None).await;
+    let rotated = r
+        .call(json!({"op": "keys.rotate", "args": {"id": key_id}}), None)
+        .await;
     assert_eq!(rotated["version"], 2);
     let updated = r
-        .call(json!({"op": "keys.update", "args": {"id": key_id, "request": {"minVersion": 2}}}), None)
+        .call(
+            json!({"op": "keys.update", "args": {"id": key_id, "request": {"minVersion": 2}}}),
+            None,
+        )
         .await;
     assert_eq!(updated["minVersion"], 2);
 
@@ -131,47 +196,119 @@ async fn every_command_runs_against_the_reference_server() {
         .call(json!({"op": "vault.seal", "args": {"name": "db", "credentialType": "password", "values": {"p": "s3cret"}}}), None)
         .await;
     let cred_id = cred["id"].as_str().expect("id").to_owned();
-    assert_eq!(r.call(json!({"op": "vault.list", "args": {}}), None).await["data"][0]["id"], cred_id.as_str());
-    assert_eq!(r.stream(json!({"op": "vault.list_all", "args": {}})).await.len(), 1);
-    assert_eq!(r.call(json!({"op": "vault.unseal", "args": {"id": cred_id}}), None).await["values"]["p"], "s3cret");
-    assert_eq!(r.call(json!({"op": "vault.rotate", "args": {"id": cred_id}}), None).await["version"], 2);
-    assert_eq!(r.call(json!({"op": "vault.delete", "args": {"id": cred_id}}), None).await["deleted"], true);
+    assert_eq!(
+        r.call(json!({"op": "vault.list", "args": {}}), None).await["data"][0]["id"],
+        cred_id.as_str()
+    );
+    assert_eq!(
+        r.stream(json!({"op": "vault.list_all", "args": {}}))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        r.call(json!({"op": "vault.unseal", "args": {"id": cred_id}}), None)
+            .await["values"]["p"],
+        "s3cret"
+    );
+    assert_eq!(
+        r.call(json!({"op": "vault.rotate", "args": {"id": cred_id}}), None)
+            .await["version"],
+        2
+    );
+    assert_eq!(
+        r.call(json!({"op": "vault.delete", "args": {"id": cred_id}}), None)
+            .await["deleted"],
+        true
+    );
 
     let created = r
         .call(json!({"op": "rollovers.create", "args": {"findingId": finding, "hostname": "app.contoso.example"}}), None)
         .await;
     let rollover = created["id"].as_str().expect("id").to_owned();
-    assert!(created["privateKeyPem"].as_str().is_some_and(|k| k.contains("PRIVATE KEY")));
-    assert_eq!(r.call(json!({"op": "rollovers.list", "args": {}}), None).await["data"][0]["id"], rollover.as_str());
-    assert_eq!(r.stream(json!({"op": "rollovers.list_all", "args": {}})).await.len(), 1);
-    assert_eq!(r.call(json!({"op": "rollovers.get", "args": {"id": rollover}}), None).await["status"], "planned");
-    let download = json!({"op": "rollovers.download", "args": {"id": rollover, "artifact": "cert.pem"}});
-    let out = run(&r.client, Command::from_json(&download.to_string()).expect("parses"), None)
-        .await
-        .expect("download");
+    assert!(
+        created["privateKeyPem"]
+            .as_str()
+            .is_some_and(|k| k.contains("PRIVATE KEY"))
+    );
+    assert_eq!(
+        r.call(json!({"op": "rollovers.list", "args": {}}), None)
+            .await["data"][0]["id"],
+        rollover.as_str()
+    );
+    assert_eq!(
+        r.stream(json!({"op": "rollovers.list_all", "args": {}}))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        r.call(
+            json!({"op": "rollovers.get", "args": {"id": rollover}}),
+            None
+        )
+        .await["status"],
+        "planned"
+    );
+    let download =
+        json!({"op": "rollovers.download", "args": {"id": rollover, "artifact": "cert.pem"}});
+    let out = run(
+        &r.client,
+        Command::from_json(&download.to_string()).expect("parses"),
+        None,
+    )
+    .await
+    .expect("download");
     r.ran.insert("rollovers.download");
-    assert!(out.bytes.is_some_and(|b| b.starts_with(b"-----BEGIN CERTIFICATE")));
+    assert!(
+        out.bytes
+            .is_some_and(|b| b.starts_with(b"-----BEGIN CERTIFICATE"))
+    );
     let dir_text = dir.path().to_string_lossy().into_owned();
     let paths = r
-        .call(json!({"op": "rollovers.download_all", "args": {"id": rollover, "dir": dir_text}}), None)
+        .call(
+            json!({"op": "rollovers.download_all", "args": {"id": rollover, "dir": dir_text}}),
+            None,
+        )
         .await;
     assert_eq!(paths.as_array().map(Vec::len), Some(6));
     let moved = r
-        .call(json!({"op": "rollovers.transition", "args": {"id": rollover, "to": "observation"}}), None)
+        .call(
+            json!({"op": "rollovers.transition", "args": {"id": rollover, "to": "observation"}}),
+            None,
+        )
         .await;
     assert_eq!(moved["status"], "observation");
-    assert_eq!(r.call(json!({"op": "rollovers.rollback", "args": {"id": rollover}}), None).await["status"], "rolled_back");
+    assert_eq!(
+        r.call(
+            json!({"op": "rollovers.rollback", "args": {"id": rollover}}),
+            None
+        )
+        .await["status"],
+        "rolled_back"
+    );
 
-    let rows = r.call(json!({"op": "audit.list", "args": {"limit": 100}}), None).await;
+    let rows = r
+        .call(json!({"op": "audit.list", "args": {"limit": 100}}), None)
+        .await;
     assert_eq!(rows["data"][0]["seq"], 1);
-    let signs = r.stream(json!({"op": "audit.list_all", "args": {"eventType": "sign"}})).await;
+    let signs = r
+        .stream(json!({"op": "audit.list_all", "args": {"eventType": "sign"}}))
+        .await;
     assert_eq!(signs.len(), 1);
-    assert_eq!(r.call(json!({"op": "audit.verify_chain", "args": {}}), None).await["ok"], true);
+    assert_eq!(
+        r.call(json!({"op": "audit.verify_chain", "args": {}}), None)
+            .await["ok"],
+        true
+    );
 
     running.shutdown().await;
     let all: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.name).collect();
     let missing: Vec<_> = all.difference(&r.ran).collect();
-    assert!(missing.is_empty(), "commands this test never ran: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "commands this test never ran: {missing:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,16 +322,23 @@ async fn errors_carry_their_kind() {
     .expect("client")
     .client()
     .expect("client");
-    let missing = Command::from_json(r#"{"op":"scans.get","args":{"id":"scan_01ZZZZZZZZZZZZZZZZZZZZZZZZ"}}"#)
-        .expect("parses");
-    let err = run(&client, missing, None).await.err().expect("404");
+    let missing =
+        Command::from_json(r#"{"op":"scans.get","args":{"id":"scan_01ZZZZZZZZZZZZZZZZZZZZZZZZ"}}"#)
+            .expect("parses");
+    let err = run(&client, missing, None).await.expect_err("404");
     assert_eq!((err.kind, err.status), (ErrorKind::NotFound, Some(404)));
     assert!(err.request_id.is_some());
     let sign = Command::from_json(r#"{"op":"sign","args":{"keyId":"hk_x"}}"#).expect("parses");
-    let err = run(&client, sign, None).await.err().expect("no payload");
-    assert_eq!((err.kind, err.code.as_str()), (ErrorKind::Validation, "invalid_input"));
+    let err = run(&client, sign, None).await.expect_err("no payload");
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Validation, "invalid_input")
+    );
     let stream = Command::from_json(r#"{"op":"scans.list_all","args":{}}"#).expect("parses");
-    assert_eq!(run(&client, stream, None).await.err().map(|e| e.kind), Some(ErrorKind::Validation));
+    assert_eq!(
+        run(&client, stream, None).await.err().map(|e| e.kind),
+        Some(ErrorKind::Validation)
+    );
     let call = Command::from_json(r#"{"op":"health","args":{}}"#).expect("parses");
     assert!(CommandStream::open(client.clone(), call).is_err());
     running.shutdown().await;

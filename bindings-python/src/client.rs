@@ -87,7 +87,10 @@ impl NativeClient {
     /// The same client (same connection pool) with `CallOptions` JSON on top.
     fn with_options(&self, py: Python<'_>, options: &str) -> PyResult<NativeClient> {
         let options = CallOptions::from_json(options).map_err(|e| to_py(py, &e))?;
-        let inner = self.inner.with_options(&options).map_err(|e| to_py(py, &e))?;
+        let inner = self
+            .inner
+            .with_options(&options)
+            .map_err(|e| to_py(py, &e))?;
         Ok(NativeClient { inner })
     }
 
