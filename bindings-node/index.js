@@ -320,7 +320,7 @@ class Rollovers {
   }
   /** Advance one stage: `planned → observation → cutover → completed`. */
   transition(id, to, options) {
-    return this.#c.run('rollovers.transition', { id, to }, options)
+    return this.#c.run('rollovers.transition', { id, request: { to } }, options)
   }
   rollback(id, options) {
     return this.#c.run('rollovers.rollback', { id }, options)

@@ -336,7 +336,7 @@ args: CreateScanRequest
 op: "scans.submit"
 }
 /**
- * `POST /v1/scans` body.
+ * `POST /v1/scans` body. Unknown fields are refused.
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "CreateScanRequest".
@@ -459,7 +459,7 @@ args: CreateKeyRequest
 op: "keys.create"
 }
 /**
- * `POST /v1/keys` body.
+ * `POST /v1/keys` body. Unknown fields are refused.
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "CreateKeyRequest".
@@ -539,7 +539,7 @@ id: string
 request?: RotateKeyRequest
 }
 /**
- * `POST /v1/keys/{id}/rotate` body.
+ * `POST /v1/keys/{id}/rotate` body (optional: an empty body is the default).
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "RotateKeyRequest".
@@ -639,7 +639,8 @@ args: SealRequest
 op: "vault.seal"
 }
 /**
- * `POST /v1/vault/credentials` body. `Debug` hides the values.
+ * `POST /v1/vault/credentials` body. `Debug` hides the values; unknown fields are
+ * refused.
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "SealRequest".
@@ -707,7 +708,7 @@ args: CreateRolloverRequest
 op: "rollovers.create"
 }
 /**
- * `POST /v1/mitigations/tls-rollover` body.
+ * `POST /v1/mitigations/tls-rollover` body. Unknown fields are refused.
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "CreateRolloverRequest".
@@ -765,6 +766,15 @@ export interface TransitionArgs {
  * The rollover (`tlsr_…`).
  */
 id: string
+request: TransitionRequest
+}
+/**
+ * `POST /v1/mitigations/tls-rollover/{id}/transition` body: one step forward.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "TransitionRequest".
+ */
+export interface TransitionRequest {
 to: RolloverStatus
 }
 /**
@@ -1070,7 +1080,8 @@ rotatedAt?: (string | null)
  */
 version: number
 /**
- * Every version (get/create/rotate only).
+ * Every version (get/create/rotate; in lists with `include=versions`); absent
+ * otherwise.
  */
 versions?: (KeyVersion[] | null)
 }
@@ -1157,7 +1168,7 @@ export interface PlanStage {
  */
 description: string
 /**
- * How long to stay (observation).
+ * How long to stay (observation); absent for the other stages.
  */
 durationHours?: (number | null)
 status: RolloverStatus
@@ -1197,6 +1208,15 @@ mldsa65: string
  * Key version.
  */
 version: number
+}
+/**
+ * `POST /v1/mitigations/tls-rollover/{id}/rollback` body: empty, or `{}`.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "RollbackRequest".
+ */
+export interface RollbackRequest {
+
 }
 /**
  * A rollover (never key bytes).
@@ -1298,7 +1318,7 @@ metadata: {
 }
 riskLevel: RiskLevel
 /**
- * 0–100.
+ * 0–100; a whole number is written without a fraction (`85`).
  */
 riskScore: number
 /**
@@ -1345,7 +1365,7 @@ metadata?: {
 }
 riskLevel: RiskLevel
 /**
- * 0–100.
+ * 0–100; a whole number is written without a fraction (`85`).
  */
 riskScore: number
 /**
@@ -1518,7 +1538,8 @@ ok: boolean
  */
 pqOk: boolean
 /**
- * Why `ok` is false when it is not a bad signature (e.g. `key_version_retired`).
+ * Why `ok` is false when it is not a bad signature (e.g. `key_version_retired`);
+ * absent otherwise.
  */
 reason?: (string | null)
 }

@@ -11,7 +11,7 @@
 
 use postq::api::{
     AuditQuery, CreateKeyRequest, CreateRolloverRequest, CreateScanRequest, ListQuery,
-    RolloverStatus, RotateKeyRequest, SealRequest, UpdateKeyRequest,
+    RotateKeyRequest, SealRequest, TransitionRequest, UpdateKeyRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -294,8 +294,8 @@ pub struct VerifyArgs {
 pub struct TransitionArgs {
     /// The rollover (`tlsr_…`).
     pub id: String,
-    /// The next stage.
-    pub to: RolloverStatus,
+    /// The body: the next stage.
+    pub request: TransitionRequest,
 }
 
 /// `rollovers.download`.

@@ -156,7 +156,7 @@ pub async fn run(
         C::RolloversList(query) => Output::json(&client.rollovers().list(&query).await?),
         C::RolloversGet(a) => Output::json(&client.rollovers().get(&a.id).await?),
         C::RolloversTransition(a) => {
-            Output::json(&client.rollovers().transition(&a.id, a.to).await?)
+            Output::json(&client.rollovers().transition(&a.id, a.request.to).await?)
         }
         C::RolloversRollback(a) => Output::json(&client.rollovers().rollback(&a.id).await?),
         C::RolloversDownload(a) => {

@@ -274,7 +274,7 @@ async fn every_command_runs_against_the_reference_server() {
     assert_eq!(paths.as_array().map(Vec::len), Some(6));
     let moved = r
         .call(
-            json!({"op": "rollovers.transition", "args": {"id": rollover, "to": "observation"}}),
+            json!({"op": "rollovers.transition", "args": {"id": rollover, "request": {"to": "observation"}}}),
             None,
         )
         .await;

@@ -429,7 +429,7 @@ class _RolloversCalls:
     @staticmethod
     def transition(id: str, *, to: RolloverStatus) -> _Call[Rollover]:
         """Advance one stage (``planned → observation → cutover → completed``)."""
-        args = g.TransitionArgs(id=id, to=to)
+        args = g.TransitionArgs(id=id, request=g.TransitionRequest(to=to))
         return _Call(g.RolloversTransitionCommand(args=args), _model(Rollover))
 
     @staticmethod

@@ -77,7 +77,7 @@ class ClientOptions(Model):
 
 @dataclass(frozen=True)
 class CreateKeyRequest(Model):
-    """`POST /v1/keys` body."""
+    """`POST /v1/keys` body. Unknown fields are refused."""
 
     name: str
     algorithm: Optional[str] = None
@@ -85,7 +85,7 @@ class CreateKeyRequest(Model):
 
 @dataclass(frozen=True)
 class CreateRolloverRequest(Model):
-    """`POST /v1/mitigations/tls-rollover` body."""
+    """`POST /v1/mitigations/tls-rollover` body. Unknown fields are refused."""
 
     finding_id: str
     hostname: str
@@ -240,19 +240,25 @@ class PublicKeyInfo(Model):
 RiskLevel: TypeAlias = Literal['Critical', 'High', 'Medium', 'Low', 'Info']
 
 
+@dataclass(frozen=True)
+class RollbackRequest(Model):
+    """`POST /v1/mitigations/tls-rollover/{id}/rollback` body: empty, or `{}`."""
+
+
 RolloverStatus: TypeAlias = Literal['planned', 'observation', 'cutover', 'completed', 'rolled_back']
 
 
 @dataclass(frozen=True)
 class RotateKeyRequest(Model):
-    """`POST /v1/keys/{id}/rotate` body."""
+    """`POST /v1/keys/{id}/rotate` body (optional: an empty body is the default)."""
 
     min_version: Optional[int] = None
 
 
 @dataclass(frozen=True)
 class SealRequest(Model):
-    """`POST /v1/vault/credentials` body. `Debug` hides the values."""
+    """`POST /v1/vault/credentials` body. `Debug` hides the values; unknown fields are
+    refused."""
 
     credential_type: str
     name: str
@@ -318,10 +324,9 @@ class SignResponse(Model):
 
 
 @dataclass(frozen=True)
-class TransitionArgs(Model):
-    """`rollovers.transition`."""
+class TransitionRequest(Model):
+    """`POST /v1/mitigations/tls-rollover/{id}/transition` body: one step forward."""
 
-    id: str
     to: RolloverStatus
 
 
@@ -562,14 +567,6 @@ class RolloversGetCommand(Model):
 
 
 @dataclass(frozen=True)
-class RolloversTransitionCommand(Model):
-    """Advance one stage."""
-
-    args: TransitionArgs
-    op: Literal['rollovers.transition'] = 'rollovers.transition'
-
-
-@dataclass(frozen=True)
 class RolloversRollbackCommand(Model):
     """Mark rolled back."""
 
@@ -763,6 +760,14 @@ class ScanSummary(Model):
 
 
 @dataclass(frozen=True)
+class TransitionArgs(Model):
+    """`rollovers.transition`."""
+
+    id: str
+    request: TransitionRequest
+
+
+@dataclass(frozen=True)
 class UpdateKeyArgs(Model):
     """`keys.update`."""
 
@@ -787,8 +792,16 @@ class KeysUpdateCommand(Model):
 
 
 @dataclass(frozen=True)
+class RolloversTransitionCommand(Model):
+    """Advance one stage."""
+
+    args: TransitionArgs
+    op: Literal['rollovers.transition'] = 'rollovers.transition'
+
+
+@dataclass(frozen=True)
 class CreateScanRequest(Model):
-    """`POST /v1/scans` body."""
+    """`POST /v1/scans` body. Unknown fields are refused."""
 
     risk_level: RiskLevel
     risk_score: float
