@@ -7,6 +7,8 @@ import type {
   ArtifactInfo,
   AuditQuery,
   ChainReport,
+  ConsistencyProof,
+  ConsistencyProofArgs,
   CreateKeyRequest,
   CreateRolloverRequest,
   CreateScanRequest,
@@ -14,7 +16,10 @@ import type {
   Deleted,
   Health,
   HybridKey,
+  InclusionProof,
+  InclusionProofArgs,
   LedgerEntry,
+  LedgerKey,
   ListQuery,
   Rollover,
   RolloverCreated,
@@ -24,6 +29,7 @@ import type {
   ScanSummary,
   SealRequest,
   SidecarReport,
+  SignedCheckpoint,
   SignResponse,
   UnsealedCredential,
   UpdateKeyRequest,
@@ -195,6 +201,10 @@ declare class Audit {
   list(query?: AuditFilter, options?: CallOptions): Promise<Page<AuditEntry>>
   listAll(query?: AuditFilter, options?: CallOptions): AsyncGenerator<AuditEntry, void, undefined>
   verifyChain(query?: AuditFilter, options?: CallOptions): Promise<ChainReport>
+  checkpoint(options?: CallOptions): Promise<SignedCheckpoint>
+  ledgerKey(options?: CallOptions): Promise<LedgerKey>
+  inclusionProof(query: InclusionProofArgs, options?: CallOptions): Promise<InclusionProof>
+  consistencyProof(query: ConsistencyProofArgs, options?: CallOptions): Promise<ConsistencyProof>
 }
 
 export type { Scans, HybridKeys, Vault, Rollovers, Audit }

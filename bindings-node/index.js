@@ -351,6 +351,22 @@ class Audit {
   verifyChain(query, options) {
     return this.#c.run('audit.verify_chain', auditQuery(query), options)
   }
+  /** The latest signed checkpoint (verify `checkpoint` with the pinned ledger key). */
+  checkpoint(options) {
+    return this.#c.run('audit.checkpoint', {}, options)
+  }
+  /** The ledger's public key: what a client pins. */
+  ledgerKey(options) {
+    return this.#c.run('audit.ledger_key', {}, options)
+  }
+  /** The inclusion proof of row `seq` in the tree of `treeSize` rows. */
+  inclusionProof({ seq, treeSize } = {}, options) {
+    return this.#c.run('audit.inclusion_proof', { seq, treeSize }, options)
+  }
+  /** The consistency proof from `treeSize1` to `treeSize2` rows. */
+  consistencyProof({ treeSize1, treeSize2 } = {}, options) {
+    return this.#c.run('audit.consistency_proof', { treeSize1, treeSize2 }, options)
+  }
 }
 
 // ------------------------------------------------------------------ client

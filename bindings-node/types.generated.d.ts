@@ -25,7 +25,7 @@ export type ChainFailure = ("hash_mismatch" | "broken_link" | "out_of_order" | "
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "Command".
  */
-export type Command = (HealthCommand | ScansSubmitCommand | ScansListCommand | ScansListAllCommand | ScansGetCommand | KeysCreateCommand | KeysListCommand | KeysListAllCommand | KeysGetCommand | KeysPublicKeyCommand | KeysRotateCommand | KeysUpdateCommand | SignCommand | VerifyCommand | VaultSealCommand | VaultListCommand | VaultListAllCommand | VaultUnsealCommand | VaultRotateCommand | VaultDeleteCommand | RolloversCreateCommand | RolloversListCommand | RolloversListAllCommand | RolloversGetCommand | RolloversTransitionCommand | RolloversRollbackCommand | RolloversDownloadCommand | RolloversDownloadAllCommand | AuditListCommand | AuditListAllCommand | AuditVerifyChainCommand)
+export type Command = (HealthCommand | ScansSubmitCommand | ScansListCommand | ScansListAllCommand | ScansGetCommand | KeysCreateCommand | KeysListCommand | KeysListAllCommand | KeysGetCommand | KeysPublicKeyCommand | KeysRotateCommand | KeysUpdateCommand | SignCommand | VerifyCommand | VaultSealCommand | VaultListCommand | VaultListAllCommand | VaultUnsealCommand | VaultRotateCommand | VaultDeleteCommand | RolloversCreateCommand | RolloversListCommand | RolloversListAllCommand | RolloversGetCommand | RolloversTransitionCommand | RolloversRollbackCommand | RolloversDownloadCommand | RolloversDownloadAllCommand | AuditListCommand | AuditListAllCommand | AuditVerifyChainCommand | AuditCheckpointCommand | AuditLedgerKeyCommand | AuditInclusionProofCommand | AuditConsistencyProofCommand)
 /**
  * Severity of one finding.
  * 
@@ -55,12 +55,19 @@ export type Include = ("findings" | "metadata" | "versions")
  */
 export type RolloverStatus = ("planned" | "observation" | "cutover" | "completed" | "rolled_back")
 /**
+ * A 32-byte SHA-256 tree hash, standard base64 with padding.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "NodeHash".
+ */
+export type NodeHash = string
+/**
  * Every error code postq itself produces, on the server and in the client.
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "ErrorCode".
  */
-export type ErrorCode = ("validation_error" | "invalid_request" | "invalid_cursor" | "invalid_idempotency_key" | "invalid_public_key" | "finding_not_eligible" | "invalid_fault" | "unauthorized" | "insufficient_scope" | "access_denied" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "concurrent_rotation" | "invalid_transition" | "already_delivered" | "payload_too_large" | "rate_limited" | "internal_error" | "server_error" | "injected_fault" | "invalid_signature" | "key_mismatch" | "invalid_input" | "invalid_certificate" | "unsupported_version" | "seal_open_failed" | "randomness_unavailable" | "crypto_failure" | "connection_error" | "timeout" | "invalid_config" | "invalid_response" | "http_error")
+export type ErrorCode = ("validation_error" | "invalid_request" | "invalid_cursor" | "invalid_idempotency_key" | "invalid_public_key" | "finding_not_eligible" | "invalid_fault" | "unauthorized" | "insufficient_scope" | "access_denied" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_progress" | "idempotency_key_reused" | "concurrent_rotation" | "invalid_transition" | "already_delivered" | "payload_too_large" | "rate_limited" | "internal_error" | "server_error" | "injected_fault" | "invalid_signature" | "key_mismatch" | "invalid_input" | "invalid_certificate" | "unsupported_version" | "seal_open_failed" | "randomness_unavailable" | "crypto_failure" | "ledger_bad_signature" | "ledger_fork" | "ledger_shrink" | "ledger_inclusion_failed" | "ledger_consistency_failed" | "ledger_key_changed" | "connection_error" | "timeout" | "invalid_config" | "invalid_response" | "http_error")
 /**
  * The kinds of failure a caller tells apart. Each binding maps a kind to one exception
  * class, in one place; the HTTP statuses follow the PostQ API reference's error table.
@@ -854,6 +861,87 @@ args: AuditQuery
 op: "audit.verify_chain"
 }
 /**
+ * The latest signed checkpoint of the caller's ledger.
+ */
+export interface AuditCheckpointCommand {
+args: NoArgs
+op: "audit.checkpoint"
+}
+/**
+ * The ledger's public key: what a client pins.
+ */
+export interface AuditLedgerKeyCommand {
+args: NoArgs
+op: "audit.ledger_key"
+}
+/**
+ * The inclusion proof of one row in a tree of a given size.
+ */
+export interface AuditInclusionProofCommand {
+args: InclusionProofArgs
+op: "audit.inclusion_proof"
+}
+/**
+ * `audit.inclusion_proof`.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "InclusionProofArgs".
+ */
+export interface InclusionProofArgs {
+/**
+ * The row (`seq`, from 1).
+ */
+seq: number
+/**
+ * The tree size the proof is for.
+ */
+treeSize: number
+}
+/**
+ * The consistency proof between two tree sizes.
+ */
+export interface AuditConsistencyProofCommand {
+args: ConsistencyProofArgs
+op: "audit.consistency_proof"
+}
+/**
+ * `audit.consistency_proof`.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "ConsistencyProofArgs".
+ */
+export interface ConsistencyProofArgs {
+/**
+ * The older, smaller size.
+ */
+treeSize1: number
+/**
+ * The newer size.
+ */
+treeSize2: number
+}
+/**
+ * Proof that the tree of `tree_size_1` leaves is a prefix of the tree of `tree_size_2`
+ * leaves (RFC 9162 §2.1.4).
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "ConsistencyProof".
+ */
+export interface ConsistencyProof {
+/**
+ * The RFC's `PROOF(treeSize1, D[0:treeSize2])`.
+ */
+consistencyPath: NodeHash[]
+/**
+ * The older, smaller size.
+ */
+treeSize1: number
+/**
+ * The newer size.
+ */
+treeSize2: number
+}
+/**
  * Credential metadata (never values).
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
@@ -1110,6 +1198,26 @@ publicKey: string
 version: number
 }
 /**
+ * Proof that leaf `leaf_index` is in the tree of `tree_size` leaves (RFC 9162 §2.1.3).
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "InclusionProof".
+ */
+export interface InclusionProof {
+/**
+ * Sibling hashes from the leaf up to the root's child.
+ */
+inclusionPath: NodeHash[]
+/**
+ * Zero-based leaf index (a row's `seq − 1`).
+ */
+leafIndex: number
+/**
+ * The tree size the proof is for.
+ */
+treeSize: number
+}
+/**
  * One ledger row, as stored and as served by `GET /v1/audit`.
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
@@ -1155,6 +1263,30 @@ resourceId?: (string | null)
  * Position in the organisation's chain, from 1.
  */
 seq: number
+}
+/**
+ * The audit ledger's public key for one organisation's log (docs/formats.md §7): its origin and the signed-note verifier keys of both halves.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "LedgerKey".
+ */
+export interface LedgerKey {
+/**
+ * Ed25519 verifier key: `<origin>+<key id hex>+<b64(0x01 ‖ key)>`.
+ */
+ed25519: string
+/**
+ * ML-DSA-65 verifier key: `<origin>/mldsa65+<key id hex>+<b64(0xFF ‖ identifier ‖ key)>`.
+ */
+mldsa65: string
+/**
+ * The log's origin, `<log name>/audit/<orgId>`.
+ */
+origin: string
+/**
+ * Format version, 1.
+ */
+v: number
 }
 /**
  * One plan stage.
@@ -1484,6 +1616,29 @@ payloadSha256: string
  * The base64 envelope (docs/formats.md §2).
  */
 signature: string
+}
+/**
+ * `GET /v1/audit/checkpoint`: the latest signed checkpoint of the caller's ledger.
+ * Only `checkpoint` is evidence (verify it with the pinned [`LedgerKey`]); the other
+ * fields repeat its body for display.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "SignedCheckpoint".
+ */
+export interface SignedCheckpoint {
+/**
+ * The C2SP signed note: checkpoint body, blank line, Ed25519 and ML-DSA-65 lines.
+ */
+checkpoint: string
+/**
+ * The log's origin, `<log name>/audit/<orgId>`.
+ */
+origin: string
+rootHash: NodeHash
+/**
+ * Rows in the tree.
+ */
+treeSize: number
 }
 /**
  * `POST /v1/verify` body: exactly one of `key_id` and `public_key`.

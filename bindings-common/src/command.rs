@@ -193,6 +193,18 @@ commands! {
     /// deleted row is detected too).
     AuditVerifyChain(AuditQuery) = "audit.verify_chain" -> "ChainReport"
         [stream: false, payload: false] { GET "/v1/audit" }
+    /// The latest signed checkpoint of the caller's ledger.
+    AuditCheckpoint(NoArgs) = "audit.checkpoint" -> "SignedCheckpoint"
+        [stream: false, payload: false] { GET "/v1/audit/checkpoint" }
+    /// The ledger's public key: what a client pins.
+    AuditLedgerKey(NoArgs) = "audit.ledger_key" -> "LedgerKey"
+        [stream: false, payload: false] { GET "/v1/audit/ledger-key" }
+    /// The inclusion proof of one row in a tree of a given size.
+    AuditInclusionProof(InclusionProofArgs) = "audit.inclusion_proof" -> "InclusionProof"
+        [stream: false, payload: false] { GET "/v1/audit/proofs/inclusion" }
+    /// The consistency proof between two tree sizes.
+    AuditConsistencyProof(ConsistencyProofArgs) = "audit.consistency_proof" -> "ConsistencyProof"
+        [stream: false, payload: false] { GET "/v1/audit/proofs/consistency" }
 }
 
 impl Command {
@@ -320,6 +332,30 @@ pub struct DownloadAllArgs {
     pub dir: String,
 }
 
+/// `audit.inclusion_proof`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InclusionProofArgs {
+    /// The row (`seq`, from 1).
+    pub seq: u64,
+    /// The tree size the proof is for.
+    pub tree_size: u64,
+}
+
+/// `audit.consistency_proof`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyProofArgs {
+    /// The older, smaller size.
+    #[serde(rename = "treeSize1")]
+    pub tree_size_1: u64,
+    /// The newer size.
+    #[serde(rename = "treeSize2")]
+    pub tree_size_2: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,7 +367,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "duplicate op names");
-        assert_eq!(count, 31);
+        assert_eq!(count, 35);
         let cmd = Command::from_json(r#"{"op":"scans.get","args":{"id":"scan_1"}}"#).unwrap();
         assert_eq!(cmd.op(), "scans.get");
         assert_eq!(cmd.operation().routes[0].path, "/v1/scans/{id}");

@@ -25,8 +25,9 @@ mod stream;
 
 pub use client::BindingClient;
 pub use command::{
-    Command, DownloadAllArgs, DownloadArgs, IdArgs, NoArgs, OPERATIONS, Operation, PublicKeyArgs,
-    RotateKeyArgs, Route, SignArgs, TransitionArgs, UpdateKeyArgs, VerifyArgs,
+    Command, ConsistencyProofArgs, DownloadAllArgs, DownloadArgs, IdArgs, InclusionProofArgs,
+    NoArgs, OPERATIONS, Operation, PublicKeyArgs, RotateKeyArgs, Route, SignArgs, TransitionArgs,
+    UpdateKeyArgs, VerifyArgs,
 };
 pub use error::ErrorInfo;
 pub use options::{CallOptions, ClientOptions, duration};

@@ -182,6 +182,17 @@ pub async fn run(
         }
         C::AuditList(query) => Output::json(&client.audit().list(&query).await?),
         C::AuditVerifyChain(query) => Output::json(&client.audit().verify_chain(query).await?),
+        C::AuditCheckpoint(_) => Output::json(&client.audit().checkpoint().await?),
+        C::AuditLedgerKey(_) => Output::json(&client.audit().ledger_key().await?),
+        C::AuditInclusionProof(a) => {
+            Output::json(&client.audit().inclusion_proof(a.seq, a.tree_size).await?)
+        }
+        C::AuditConsistencyProof(a) => Output::json(
+            &client
+                .audit()
+                .consistency_proof(a.tree_size_1, a.tree_size_2)
+                .await?,
+        ),
         C::ScansListAll(_)
         | C::KeysListAll(_)
         | C::VaultListAll(_)

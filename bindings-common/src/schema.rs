@@ -13,9 +13,9 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 
 use crate::{
-    ArtifactInfo, CallOptions, ClientOptions, Command, DownloadAllArgs, DownloadArgs, ErrorInfo,
-    IdArgs, NoArgs, OPERATIONS, PublicKeyArgs, PublicKeyInfo, RotateKeyArgs, SignArgs,
-    TransitionArgs, UpdateKeyArgs, VerifyArgs,
+    ArtifactInfo, CallOptions, ClientOptions, Command, ConsistencyProofArgs, DownloadAllArgs,
+    DownloadArgs, ErrorInfo, IdArgs, InclusionProofArgs, NoArgs, OPERATIONS, PublicKeyArgs,
+    PublicKeyInfo, RotateKeyArgs, SignArgs, TransitionArgs, UpdateKeyArgs, VerifyArgs,
 };
 
 type Component = (String, RefOr<Schema>);
@@ -39,6 +39,8 @@ fn layer_components() -> Vec<Component> {
     add::<TransitionArgs>(&mut out);
     add::<DownloadArgs>(&mut out);
     add::<DownloadAllArgs>(&mut out);
+    add::<InclusionProofArgs>(&mut out);
+    add::<ConsistencyProofArgs>(&mut out);
     add::<PublicKeyInfo>(&mut out);
     add::<ArtifactInfo>(&mut out);
     add::<ErrorInfo>(&mut out);

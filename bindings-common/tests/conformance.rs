@@ -301,6 +301,20 @@ async fn every_command_runs_against_the_reference_server() {
             .await["ok"],
         true
     );
+    let checkpoint = r
+        .call(json!({"op": "audit.checkpoint", "args": {}}), None)
+        .await;
+    let size = checkpoint["treeSize"].as_u64().expect("treeSize");
+    assert!(size >= 2 && checkpoint["checkpoint"].is_string());
+    let key = r
+        .call(json!({"op": "audit.ledger_key", "args": {}}), None)
+        .await;
+    assert!(key.is_object());
+    let inclusion = json!({"op": "audit.inclusion_proof", "args": {"seq": 1, "treeSize": size}});
+    assert_eq!(r.call(inclusion, None).await["treeSize"], size);
+    let consistency =
+        json!({"op": "audit.consistency_proof", "args": {"treeSize1": 1, "treeSize2": size}});
+    assert_eq!(r.call(consistency, None).await["treeSize2"], size);
 
     running.shutdown().await;
     let all: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.name).collect();

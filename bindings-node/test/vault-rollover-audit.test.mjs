@@ -157,6 +157,13 @@ test('audit: list, listAll, filters, verifyChain, and offline verifyLedgerChain 
   const { signature } = await pq.sign({ keyId: key.id, payload: 'audited payload' })
   await pq.verify({ keyId: key.id, payload: 'audited payload', signature })
 
+  // the signed checkpoint, the ledger key and proofs against it
+  const head = await pq.audit.checkpoint()
+  assert.ok(head.treeSize >= 2 && typeof head.checkpoint === 'string')
+  assert.equal(typeof (await pq.audit.ledgerKey()).origin, 'string')
+  assert.equal((await pq.audit.inclusionProof({ seq: 1, treeSize: head.treeSize })).leafIndex, 0)
+  assert.equal((await pq.audit.consistencyProof({ treeSize1: 1, treeSize2: head.treeSize })).treeSize2, head.treeSize)
+
   const first = await pq.audit.list({ limit: 2 })
   assert.equal(first.data.length, 2)
   assert.equal(first.data[0].seq, 1)

@@ -259,6 +259,13 @@ def test_audit(pq: PostQ) -> None:
     assert (bad.ok, bad.failed_seq, bad.reason) == (False, 2, "hash_mismatch")
     missing = postq.verify_audit_chain(rows[:1] + rows[2:], complete=True)
     assert (missing.ok, missing.reason) == (False, "missing_row")
+    # The signed checkpoint, the ledger key and proofs against it.
+    head = pq.audit.checkpoint()
+    assert head.tree_size >= 2 and head.checkpoint
+    assert pq.audit.ledger_key().origin
+    assert pq.audit.inclusion_proof(seq=1, tree_size=head.tree_size).tree_size == head.tree_size
+    proof = pq.audit.consistency_proof(tree_size_1=1, tree_size_2=head.tree_size)
+    assert proof.tree_size2 == head.tree_size
 
 
 def test_audit_async(apq: AsyncPostQ) -> None:
@@ -268,6 +275,11 @@ def test_audit_async(apq: AsyncPostQ) -> None:
         rows = [r async for r in apq.audit.list_all(limit=3)]
         assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
         assert (await apq.audit.verify_chain()).ok
+        head = await apq.audit.checkpoint()
+        assert (await apq.audit.ledger_key()).v >= 1
+        assert (await apq.audit.inclusion_proof(seq=1, tree_size=head.tree_size)).leaf_index == 0
+        consistency = await apq.audit.consistency_proof(tree_size_1=1, tree_size_2=head.tree_size)
+        assert consistency.tree_size1 == 1
 
     run(go())
 

@@ -42,16 +42,20 @@ from ._models import (
     Artifact,
     AuditEntry,
     ChainReport,
+    ConsistencyProof,
     Credential,
     Deleted,
     Health,
     HybridKey,
+    InclusionProof,
+    LedgerKey,
     Page,
     PublicKey,
     Rollover,
     RolloverCreated,
     Scan,
     ScanSummary,
+    SignedCheckpoint,
     SignResult,
     UnsealedCredential,
     VerifyResponse,
@@ -490,6 +494,29 @@ class _AuditCalls:
         query = _audit_query(event_type, since, until, limit)
         return _Call(g.AuditVerifyChainCommand(args=query), _model(ChainReport))
 
+    @staticmethod
+    def checkpoint() -> _Call[SignedCheckpoint]:
+        """The latest signed checkpoint of the ledger (verify ``checkpoint`` with the
+        pinned ledger key)."""
+        return _Call(g.AuditCheckpointCommand(args=g.NoArgs()), _model(SignedCheckpoint))
+
+    @staticmethod
+    def ledger_key() -> _Call[LedgerKey]:
+        """The ledger's public key: what a client pins."""
+        return _Call(g.AuditLedgerKeyCommand(args=g.NoArgs()), _model(LedgerKey))
+
+    @staticmethod
+    def inclusion_proof(*, seq: int, tree_size: int) -> _Call[InclusionProof]:
+        """The inclusion proof of row ``seq`` in the tree of ``tree_size`` rows."""
+        args = g.InclusionProofArgs(seq=seq, tree_size=tree_size)
+        return _Call(g.AuditInclusionProofCommand(args=args), _model(InclusionProof))
+
+    @staticmethod
+    def consistency_proof(*, tree_size_1: int, tree_size_2: int) -> _Call[ConsistencyProof]:
+        """The consistency proof from ``tree_size_1`` to ``tree_size_2`` rows."""
+        args = g.ConsistencyProofArgs(tree_size1=tree_size_1, tree_size2=tree_size_2)
+        return _Call(g.AuditConsistencyProofCommand(args=args), _model(ConsistencyProof))
+
 
 class _ClientCalls:
     @staticmethod
@@ -633,6 +660,10 @@ class Audit(_Resource):
     list = _blocking(_AuditCalls.list)
     list_all = _iterating(_AuditCalls.list_all)
     verify_chain = _blocking(_AuditCalls.verify_chain)
+    checkpoint = _blocking(_AuditCalls.checkpoint)
+    ledger_key = _blocking(_AuditCalls.ledger_key)
+    inclusion_proof = _blocking(_AuditCalls.inclusion_proof)
+    consistency_proof = _blocking(_AuditCalls.consistency_proof)
 
 
 def _iterate(stream: _native.NativeStream, model: Type[M]) -> Iterator[M]:
@@ -771,6 +802,10 @@ class AsyncAudit(_Resource):
     list = _awaitable(_AuditCalls.list)
     list_all = _async_iterating(_AuditCalls.list_all)
     verify_chain = _awaitable(_AuditCalls.verify_chain)
+    checkpoint = _awaitable(_AuditCalls.checkpoint)
+    ledger_key = _awaitable(_AuditCalls.ledger_key)
+    inclusion_proof = _awaitable(_AuditCalls.inclusion_proof)
+    consistency_proof = _awaitable(_AuditCalls.consistency_proof)
 
 
 async def _aiterate(stream: _native.NativeStream, model: Type[M]) -> AsyncIterator[M]:

@@ -76,6 +76,14 @@ class ClientOptions(Model):
 
 
 @dataclass(frozen=True)
+class ConsistencyProofArgs(Model):
+    """`audit.consistency_proof`."""
+
+    tree_size1: int
+    tree_size2: int
+
+
+@dataclass(frozen=True)
 class CreateKeyRequest(Model):
     """`POST /v1/keys` body. Unknown fields are refused."""
 
@@ -140,7 +148,7 @@ class ErrorBody(Model):
     request_id: Optional[str] = None
 
 
-ErrorCode: TypeAlias = Literal['validation_error', 'invalid_request', 'invalid_cursor', 'invalid_idempotency_key', 'invalid_public_key', 'finding_not_eligible', 'invalid_fault', 'unauthorized', 'insufficient_scope', 'access_denied', 'not_found', 'method_not_allowed', 'conflict', 'idempotency_in_progress', 'idempotency_key_reused', 'concurrent_rotation', 'invalid_transition', 'already_delivered', 'payload_too_large', 'rate_limited', 'internal_error', 'server_error', 'injected_fault', 'invalid_signature', 'key_mismatch', 'invalid_input', 'invalid_certificate', 'unsupported_version', 'seal_open_failed', 'randomness_unavailable', 'crypto_failure', 'connection_error', 'timeout', 'invalid_config', 'invalid_response', 'http_error']
+ErrorCode: TypeAlias = Literal['validation_error', 'invalid_request', 'invalid_cursor', 'invalid_idempotency_key', 'invalid_public_key', 'finding_not_eligible', 'invalid_fault', 'unauthorized', 'insufficient_scope', 'access_denied', 'not_found', 'method_not_allowed', 'conflict', 'idempotency_in_progress', 'idempotency_key_reused', 'concurrent_rotation', 'invalid_transition', 'already_delivered', 'payload_too_large', 'rate_limited', 'internal_error', 'server_error', 'injected_fault', 'invalid_signature', 'key_mismatch', 'invalid_input', 'invalid_certificate', 'unsupported_version', 'seal_open_failed', 'randomness_unavailable', 'crypto_failure', 'ledger_bad_signature', 'ledger_fork', 'ledger_shrink', 'ledger_inclusion_failed', 'ledger_consistency_failed', 'ledger_key_changed', 'connection_error', 'timeout', 'invalid_config', 'invalid_response', 'http_error']
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,14 @@ Include: TypeAlias = Literal['findings', 'metadata', 'versions']
 
 
 @dataclass(frozen=True)
+class InclusionProofArgs(Model):
+    """`audit.inclusion_proof`."""
+
+    seq: int
+    tree_size: int
+
+
+@dataclass(frozen=True)
 class KeyVersion(Model):
     """One version of a key."""
 
@@ -200,6 +216,16 @@ class LedgerEntry(Model):
 
 
 @dataclass(frozen=True)
+class LedgerKey(Model):
+    """The audit ledger's public key for one organisation's log (docs/formats.md §7): its origin and the signed-note verifier keys of both halves."""
+
+    ed25519: str
+    mldsa65: str
+    origin: str
+    v: int
+
+
+@dataclass(frozen=True)
 class ListQuery(Model):
     """Paging parameters of list calls."""
 
@@ -211,6 +237,9 @@ class ListQuery(Model):
 @dataclass(frozen=True)
 class NoArgs(Model):
     """No arguments (`{}`)."""
+
+
+NodeHash: TypeAlias = str
 
 
 PayloadEncoding: TypeAlias = Literal['base64', 'utf8']
@@ -321,6 +350,18 @@ class SignResponse(Model):
     key_version: int
     payload_sha256: str
     signature: str
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint(Model):
+    """`GET /v1/audit/checkpoint`: the latest signed checkpoint of the caller's ledger.
+    Only `checkpoint` is evidence (verify it with the pinned [`LedgerKey`]); the other
+    fields repeat its body for display."""
+
+    checkpoint: str
+    origin: str
+    root_hash: NodeHash
+    tree_size: int
 
 
 @dataclass(frozen=True)
@@ -617,6 +658,48 @@ class AuditVerifyChainCommand(Model):
 
 
 @dataclass(frozen=True)
+class AuditCheckpointCommand(Model):
+    """The latest signed checkpoint of the caller's ledger."""
+
+    args: NoArgs
+    op: Literal['audit.checkpoint'] = 'audit.checkpoint'
+
+
+@dataclass(frozen=True)
+class AuditLedgerKeyCommand(Model):
+    """The ledger's public key: what a client pins."""
+
+    args: NoArgs
+    op: Literal['audit.ledger_key'] = 'audit.ledger_key'
+
+
+@dataclass(frozen=True)
+class AuditInclusionProofCommand(Model):
+    """The inclusion proof of one row in a tree of a given size."""
+
+    args: InclusionProofArgs
+    op: Literal['audit.inclusion_proof'] = 'audit.inclusion_proof'
+
+
+@dataclass(frozen=True)
+class AuditConsistencyProofCommand(Model):
+    """The consistency proof between two tree sizes."""
+
+    args: ConsistencyProofArgs
+    op: Literal['audit.consistency_proof'] = 'audit.consistency_proof'
+
+
+@dataclass(frozen=True)
+class ConsistencyProof(Model):
+    """Proof that the tree of `tree_size_1` leaves is a prefix of the tree of `tree_size_2`
+    leaves (RFC 9162 §2.1.4)."""
+
+    consistency_path: List[NodeHash]
+    tree_size1: int
+    tree_size2: int
+
+
+@dataclass(frozen=True)
 class ErrorInfo(Model):
     """A failure as the bindings report it. Messages never contain secret material: core
     errors do not carry any, and argument errors have string values redacted."""
@@ -677,6 +760,15 @@ class HybridKey(Model):
     version: int
     rotated_at: Optional[str] = None
     versions: Optional[List[KeyVersion]] = None
+
+
+@dataclass(frozen=True)
+class InclusionProof(Model):
+    """Proof that leaf `leaf_index` is in the tree of `tree_size` leaves (RFC 9162 §2.1.3)."""
+
+    inclusion_path: List[NodeHash]
+    leaf_index: int
+    tree_size: int
 
 
 @dataclass(frozen=True)
@@ -852,4 +944,8 @@ Command: TypeAlias = Union[
     AuditListCommand,
     AuditListAllCommand,
     AuditVerifyChainCommand,
+    AuditCheckpointCommand,
+    AuditLedgerKeyCommand,
+    AuditInclusionProofCommand,
+    AuditConsistencyProofCommand,
 ]
