@@ -1,12 +1,13 @@
 //! `pqseal-v1`: hybrid public-key encryption, ML-KEM-768 + X25519 → HKDF-SHA-512 →
 //! AES-256-GCM (`docs/formats.md` §5). Used by the vault and for offline sealing.
 
+pub mod mlkem768;
+
 use std::fmt;
 
-use aes_gcm::aead::{Aead as _, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit as _};
+use aes_gcm::aead::inout::InOutBuf;
+use aes_gcm::{AeadInOut as _, Aes256Gcm, KeyInit as _};
 use hkdf::Hkdf;
-use ml_kem::{Decapsulate as _, DecapsulationKey, EncapsulationKey, KeyExport as _, MlKem768};
 use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
@@ -18,9 +19,9 @@ pub const MAGIC: &[u8; 9] = b"pqseal-v1";
 /// Suite 1: ML-KEM-768 + X25519, HKDF-SHA-512, AES-256-GCM.
 pub const SUITE_MLKEM768_X25519: u8 = 0x01;
 /// ML-KEM-768 encapsulation key length.
-pub const MLKEM768_PUBLIC_KEY_LEN: usize = 1184;
+pub const MLKEM768_PUBLIC_KEY_LEN: usize = mlkem768::PUBLIC_KEY_LEN;
 /// ML-KEM-768 ciphertext length.
-pub const MLKEM768_CIPHERTEXT_LEN: usize = 1088;
+pub const MLKEM768_CIPHERTEXT_LEN: usize = mlkem768::CIPHERTEXT_LEN;
 /// Recipient public key length: ML-KEM-768 ek ‖ X25519 public.
 pub const PUBLIC_KEY_LEN: usize = MLKEM768_PUBLIC_KEY_LEN + 32;
 /// Recipient secret seed length: ML-KEM d ‖ z ‖ X25519 secret.
@@ -37,8 +38,10 @@ const INFO_PREFIX: &[u8] = b"postq seal v1";
 /// A recipient's public key.
 #[derive(Clone, PartialEq)]
 pub struct SealPublicKey {
-    mlkem: EncapsulationKey<MlKem768>,
+    mlkem: mlkem768::EncapsulationKey,
     x25519: x25519_dalek::PublicKey,
+    /// `SHA-512(ek ‖ x25519)`, the HKDF salt of every envelope to this key: computed once.
+    salt: [u8; 64],
 }
 
 impl fmt::Debug for SealPublicKey {
@@ -50,6 +53,17 @@ impl fmt::Debug for SealPublicKey {
 }
 
 impl SealPublicKey {
+    fn new(mlkem: mlkem768::EncapsulationKey, x25519: x25519_dalek::PublicKey) -> Self {
+        let mut hash = Sha512::new();
+        hash.update(mlkem.as_bytes());
+        hash.update(x25519.as_bytes());
+        SealPublicKey {
+            mlkem,
+            x25519,
+            salt: hash.finalize().into(),
+        }
+    }
+
     /// Parse `ek ‖ x25519` (1216 bytes).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         if bytes.len() != PUBLIC_KEY_LEN {
@@ -62,15 +76,12 @@ impl SealPublicKey {
         let ek = ek
             .try_into()
             .map_err(|_| Error::input("seal public key", "bad ML-KEM key length"))?;
-        let mlkem = EncapsulationKey::<MlKem768>::new(&ek)
+        let mlkem = mlkem768::EncapsulationKey::from_bytes(ek)
             .map_err(|_| Error::input("seal public key", "ML-KEM-768 key failed validation"))?;
         let x: [u8; 32] = x
             .try_into()
             .map_err(|_| Error::input("seal public key", "bad X25519 key length"))?;
-        Ok(SealPublicKey {
-            mlkem,
-            x25519: x25519_dalek::PublicKey::from(x),
-        })
+        Ok(SealPublicKey::new(mlkem, x25519_dalek::PublicKey::from(x)))
     }
 
     /// Parse the base64 form.
@@ -80,7 +91,8 @@ impl SealPublicKey {
 
     /// `ek ‖ x25519` (1216 bytes).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = self.mlkem.to_bytes().to_vec();
+        let mut out = Vec::with_capacity(PUBLIC_KEY_LEN);
+        out.extend_from_slice(self.mlkem.as_bytes());
         out.extend_from_slice(self.x25519.as_bytes());
         out
     }
@@ -99,7 +111,7 @@ impl SealPublicKey {
 /// A recipient's secret key. Zeroized on drop; `Debug` shows only the public half.
 pub struct SealSecretKey {
     seed: Zeroizing<[u8; SECRET_SEED_LEN]>,
-    mlkem: DecapsulationKey<MlKem768>,
+    mlkem: mlkem768::DecapsulationKey,
     x25519: x25519_dalek::StaticSecret,
     public: SealPublicKey,
 }
@@ -128,16 +140,16 @@ impl SealSecretKey {
                     format!("expected {SECRET_SEED_LEN} bytes, got {}", seed.len()),
                 )
             })?);
-        let mut kem_seed = ml_kem::Seed::default();
-        kem_seed.copy_from_slice(&seed[..64]);
-        let mlkem = DecapsulationKey::<MlKem768>::from_seed(kem_seed);
-        let mut x = [0u8; 32];
-        x.copy_from_slice(&seed[64..]);
-        let x25519 = x25519_dalek::StaticSecret::from(x);
-        let public = SealPublicKey {
-            mlkem: mlkem.encapsulation_key().clone(),
-            x25519: x25519_dalek::PublicKey::from(&x25519),
-        };
+        let mut kem_seed = Zeroizing::new([0u8; mlkem768::SEED_LEN]);
+        kem_seed.copy_from_slice(&seed[..mlkem768::SEED_LEN]);
+        let mlkem = mlkem768::DecapsulationKey::from_seed(&kem_seed);
+        let mut x = Zeroizing::new([0u8; 32]);
+        x.copy_from_slice(&seed[mlkem768::SEED_LEN..]);
+        let x25519 = x25519_dalek::StaticSecret::from(*x);
+        let public = SealPublicKey::new(
+            mlkem.encapsulation_key().clone(),
+            x25519_dalek::PublicKey::from(&x25519),
+        );
         Ok(SealSecretKey {
             seed,
             mlkem,
@@ -163,7 +175,7 @@ impl SealSecretKey {
         {
             return Err(Error::SealOpenFailed);
         }
-        let (header, ciphertext) = envelope.split_at(HEADER_LEN);
+        let (header, body) = envelope.split_at(HEADER_LEN);
         if &header[..MAGIC.len()] != MAGIC {
             return Err(Error::SealOpenFailed);
         }
@@ -173,35 +185,28 @@ impl SealSecretKey {
                 found: header[MAGIC.len()].to_string(),
             });
         }
-        let ct_start = MAGIC.len() + 1;
-        let ct_kem = &header[ct_start..ct_start + MLKEM768_CIPHERTEXT_LEN];
-        let eph: [u8; 32] = header[ct_start + MLKEM768_CIPHERTEXT_LEN..]
-            .try_into()
-            .map_err(|_| Error::SealOpenFailed)?;
-        let ss_kem = self
-            .mlkem
-            .decapsulate_slice(ct_kem)
-            .map_err(|_| Error::SealOpenFailed)?;
+        let (ct_kem, eph) = header[MAGIC.len() + 1..].split_at(MLKEM768_CIPHERTEXT_LEN);
+        let ct_kem: &[u8; MLKEM768_CIPHERTEXT_LEN] =
+            ct_kem.try_into().map_err(|_| Error::SealOpenFailed)?;
+        let eph: [u8; 32] = eph.try_into().map_err(|_| Error::SealOpenFailed)?;
+        let ss_kem = self.mlkem.decapsulate(ct_kem);
         let ss_x = self
             .x25519
             .diffie_hellman(&x25519_dalek::PublicKey::from(eph));
         if !ss_x.was_contributory() {
             return Err(Error::SealOpenFailed);
         }
-        let cipher = derive_cipher(&self.public, header, &ss_kem, ss_x.as_bytes())?;
-        let mut full_aad = header.to_vec();
-        full_aad.extend_from_slice(aad);
+        let (cipher, nonce) = derive_cipher(&self.public.salt, header, &ss_kem, ss_x.as_bytes())?;
+        let (ciphertext, tag) = body.split_at(body.len() - TAG_LEN);
+        let tag = tag.try_into().map_err(|_| Error::SealOpenFailed)?;
+        // Decrypt straight from the envelope into the (zeroized) output: no extra copy.
+        let mut plaintext = Zeroizing::new(vec![0u8; ciphertext.len()]);
+        let buffer =
+            InOutBuf::new(ciphertext, &mut plaintext).map_err(|_| Error::SealOpenFailed)?;
         cipher
-            .0
-            .decrypt(
-                &cipher.1.into(),
-                Payload {
-                    msg: ciphertext,
-                    aad: &full_aad,
-                },
-            )
-            .map(Zeroizing::new)
-            .map_err(|_| Error::SealOpenFailed)
+            .decrypt_inout_detached(&nonce.into(), &full_aad(header, aad), buffer, tag)
+            .map_err(|_| Error::SealOpenFailed)?;
+        Ok(plaintext)
     }
 
     /// Open the base64 form.
@@ -233,11 +238,13 @@ pub fn seal_with_randomness(
     randomness: &[u8; 64],
 ) -> Result<Vec<u8>> {
     check_size("sealed plaintext", plaintext.len(), PLAINTEXT_LIMIT)?;
-    let mut m = ml_kem::B32::default();
-    m.copy_from_slice(&randomness[..32]);
-    let (ct_kem, ss_kem) = recipient.mlkem.encapsulate_deterministic(&m);
+    let (m, eph_secret) = randomness.split_at(32);
+    let m: &[u8; 32] = m
+        .try_into()
+        .map_err(|_| Error::Crypto("bad encapsulation randomness"))?;
+    let (ct_kem, ss_kem) = recipient.mlkem.encapsulate(m);
     let mut eph_bytes = Zeroizing::new([0u8; 32]);
-    eph_bytes.copy_from_slice(&randomness[32..]);
+    eph_bytes.copy_from_slice(eph_secret);
     let eph = x25519_dalek::StaticSecret::from(*eph_bytes);
     let ss_x = eph.diffie_hellman(&recipient.x25519);
     if !ss_x.was_contributory() {
@@ -250,42 +257,44 @@ pub fn seal_with_randomness(
     let mut envelope = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
     envelope.extend_from_slice(MAGIC);
     envelope.push(SUITE_MLKEM768_X25519);
-    envelope.extend_from_slice(ct_kem.as_slice());
+    envelope.extend_from_slice(&ct_kem);
     envelope.extend_from_slice(x25519_dalek::PublicKey::from(&eph).as_bytes());
 
-    let cipher = derive_cipher(recipient, &envelope, &ss_kem, ss_x.as_bytes())?;
-    let mut full_aad = envelope.clone();
-    full_aad.extend_from_slice(aad);
-    let ct = cipher
-        .0
-        .encrypt(
-            &cipher.1.into(),
-            Payload {
-                msg: plaintext,
-                aad: &full_aad,
-            },
-        )
+    let (cipher, nonce) = derive_cipher(&recipient.salt, &envelope, &ss_kem, ss_x.as_bytes())?;
+    let aad = full_aad(&envelope, aad);
+    // Encrypt in place, after the header: no intermediate ciphertext buffer.
+    envelope.extend_from_slice(plaintext);
+    let tag = cipher
+        .encrypt_inout_detached(&nonce.into(), &aad, (&mut envelope[HEADER_LEN..]).into())
         .map_err(|_| Error::Crypto("AES-256-GCM encryption failed"))?;
-    envelope.extend_from_slice(&ct);
+    envelope.extend_from_slice(&tag);
     Ok(envelope)
+}
+
+/// The AEAD's associated data: the whole header, then the caller's `aad`.
+fn full_aad(header: &[u8], aad: &[u8]) -> Vec<u8> {
+    let mut full = Vec::with_capacity(header.len() + aad.len());
+    full.extend_from_slice(header);
+    full.extend_from_slice(aad);
+    full
 }
 
 /// HKDF-SHA-512(salt = SHA-512(recipient pk), ikm = ss_kem ‖ ss_x,
 /// info = "postq seal v1" ‖ SHA-512(header)) → AES-256 key ‖ 12-byte nonce.
 fn derive_cipher(
-    recipient: &SealPublicKey,
+    salt: &[u8; 64],
     header: &[u8],
-    ss_kem: &[u8],
-    ss_x: &[u8],
+    ss_kem: &[u8; 32],
+    ss_x: &[u8; 32],
 ) -> Result<(Aes256Gcm, [u8; 12])> {
-    let salt = Sha512::digest(recipient.to_bytes());
-    let mut ikm = Zeroizing::new(Vec::with_capacity(64));
-    ikm.extend_from_slice(ss_kem);
-    ikm.extend_from_slice(ss_x);
-    let mut info = INFO_PREFIX.to_vec();
-    info.extend_from_slice(&Sha512::digest(header));
+    let mut ikm = Zeroizing::new([0u8; 64]);
+    ikm[..32].copy_from_slice(ss_kem);
+    ikm[32..].copy_from_slice(ss_x);
+    let mut info = [0u8; INFO_PREFIX.len() + 64];
+    info[..INFO_PREFIX.len()].copy_from_slice(INFO_PREFIX);
+    info[INFO_PREFIX.len()..].copy_from_slice(&Sha512::digest(header));
     let mut okm = Zeroizing::new([0u8; 44]);
-    Hkdf::<Sha512>::new(Some(&salt), &ikm)
+    Hkdf::<Sha512>::new(Some(salt), ikm.as_ref())
         .expand(&info, okm.as_mut())
         .map_err(|_| Error::Crypto("HKDF expand failed"))?;
     let cipher =
