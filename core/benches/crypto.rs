@@ -40,7 +40,7 @@ use libcrux_ml_dsa::ml_dsa_65 as crux;
 use ml_dsa::MlDsa65;
 use postq::hybrid::composite::{Hedging, LABEL, message_representative};
 use postq::hybrid::{self, HybridPublicKey, HybridSigningKey};
-use postq::seal::{self, SealSecretKey};
+use postq::seal::{self, SealSecretKey, mlkem768};
 use postq::sidecar::{self, MintRequest, VerifyOptions};
 use serde_json::Value;
 
@@ -677,6 +677,139 @@ fn bench_seal(c: &mut Criterion) {
     }
 }
 
+/// The primitives under `pqseal-v1` and the sidecar check, one by one: where the time of
+/// seal / open / sidecar verify goes, next to other implementations of the same primitive.
+fn bench_components(c: &mut Criterion) {
+    // ML-KEM-768: postq's backend (libcrux) vs RustCrypto `ml-kem` vs aws-lc.
+    let kem_seed = [3u8; 64];
+    let dk = mlkem768::DecapsulationKey::from_seed(&kem_seed);
+    let ek = dk.encapsulation_key().clone();
+    let (ct, _) = ek.encapsulate(&[4; 32]);
+    let rc_dk = ml_kem::DecapsulationKey::<ml_kem::MlKem768>::from_seed(kem_seed.into());
+    let rc_ek = rc_dk.encapsulation_key().clone();
+    let lc_dk = aws_lc_rs::kem::DecapsulationKey::generate(&aws_lc_rs::kem::ML_KEM_768).unwrap();
+    let lc_ek = lc_dk.encapsulation_key().unwrap();
+    let (lc_ct, _) = lc_ek.encapsulate().unwrap();
+    let lc_ct = lc_ct.as_ref().to_vec();
+    bench(c, "ML-KEM-768 encaps", "libcrux (postq)", || {
+        ek.encapsulate(&random())
+    });
+    bench(c, "ML-KEM-768 encaps", "RustCrypto ml-kem", || {
+        rc_ek.encapsulate_deterministic(&random::<32>().into())
+    });
+    bench(c, "ML-KEM-768 encaps", "aws-lc-rs", || {
+        lc_ek.encapsulate().unwrap()
+    });
+    bench(c, "ML-KEM-768 decaps", "libcrux (postq)", || {
+        dk.decapsulate(&ct)
+    });
+    bench(c, "ML-KEM-768 decaps", "RustCrypto ml-kem", || {
+        use ml_kem::Decapsulate as _;
+        rc_dk.decapsulate_slice(&ct).unwrap()
+    });
+    bench(c, "ML-KEM-768 decaps", "aws-lc-rs", || {
+        lc_dk.decapsulate(lc_ct.as_slice().into()).unwrap()
+    });
+
+    // X25519: one Diffie-Hellman with a fixed secret (open does one, seal two).
+    let secret: [u8; 32] = random();
+    let peer = x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(random::<32>()));
+    let dalek = x25519_dalek::StaticSecret::from(secret);
+    let lc_x =
+        aws_lc_rs::agreement::PrivateKey::from_private_key(&aws_lc_rs::agreement::X25519, &secret)
+            .unwrap();
+    bench(c, "X25519 DH", "x25519-dalek (postq)", || {
+        dalek.diffie_hellman(&peer)
+    });
+    bench(c, "X25519 DH", "libcrux-curve25519", || {
+        let mut out = [0u8; 32];
+        assert!(libcrux_curve25519::ecdh(&mut out, peer.as_bytes(), &secret).is_ok());
+        out
+    });
+    bench(c, "X25519 DH", "aws-lc-rs", || {
+        aws_lc_rs::agreement::agree(
+            &lc_x,
+            aws_lc_rs::agreement::UnparsedPublicKey::new(
+                &aws_lc_rs::agreement::X25519,
+                peer.as_bytes(),
+            ),
+            aws_lc_rs::error::Unspecified,
+            |k| Ok(k[0]),
+        )
+        .unwrap()
+    });
+
+    // AES-256-GCM over 64 KiB (the 64 KiB seal/open rows minus the fixed part).
+    let key: [u8; 32] = random();
+    let nonce: [u8; 12] = random();
+    let mut buffer = vec![0x42u8; LARGE];
+    {
+        use aes_gcm::{AeadInOut as _, Aes256Gcm, KeyInit as _};
+        let cipher = Aes256Gcm::new(&key.into());
+        bench(c, "AES-256-GCM seal 64 KiB", "aes-gcm (postq)", || {
+            cipher
+                .encrypt_inout_detached(&nonce.into(), AAD, buffer.as_mut_slice().into())
+                .unwrap()
+        });
+    }
+    let lc_key = aws_lc_rs::aead::LessSafeKey::new(
+        aws_lc_rs::aead::UnboundKey::new(&aws_lc_rs::aead::AES_256_GCM, &key).unwrap(),
+    );
+    bench(c, "AES-256-GCM seal 64 KiB", "aws-lc-rs", || {
+        lc_key
+            .seal_in_place_separate_tag(
+                aws_lc_rs::aead::Nonce::assume_unique_for_key(nonce),
+                aws_lc_rs::aead::Aad::from(AAD),
+                &mut buffer,
+            )
+            .unwrap()
+    });
+
+    // ECDSA P-256 / SHA-256 over a minted certificate's TBS: the sidecar's self-signature.
+    let minted = sidecar::mint(&MintRequest::new("bench.postq.example")).unwrap();
+    let (_, cert) = x509_parser::parse_x509_certificate(&minted.certificate_der).unwrap();
+    let tbs = cert.tbs_certificate.as_ref().to_vec();
+    let sig_der = cert.signature_value.data.to_vec();
+    let point = cert.public_key().subject_public_key.data.to_vec();
+    let spki = cert.public_key().raw.to_vec();
+    {
+        use p256::ecdsa::signature::Verifier as _;
+        use p256::pkcs8::DecodePublicKey as _;
+        let key = p256::ecdsa::VerifyingKey::from_public_key_der(&spki).unwrap();
+        let sig = p256::ecdsa::Signature::from_der(&sig_der).unwrap();
+        bench(
+            c,
+            "ECDSA P-256 verify (sidecar TBS)",
+            "p256 (postq)",
+            || assert!(key.verify(&tbs, &sig).is_ok()),
+        );
+    }
+    {
+        use libcrux_ecdsa::p256 as crux_p256;
+        let key = crux_p256::PublicKey::try_from(
+            &crux_p256::uncompressed_to_coordinates(&point).unwrap(),
+        )
+        .unwrap();
+        let sig = crux_p256::Signature::from_der(&sig_der).unwrap();
+        bench(
+            c,
+            "ECDSA P-256 verify (sidecar TBS)",
+            "libcrux-ecdsa",
+            || {
+                assert!(
+                    crux_p256::verify(libcrux_ecdsa::DigestAlgorithm::Sha256, &tbs, &sig, &key)
+                        .is_ok()
+                )
+            },
+        );
+    }
+    let lc_key =
+        lc_sig::ParsedPublicKey::new(&lc_sig::ECDSA_P256_SHA256_ASN1, point.as_slice()).unwrap();
+    bench(c, "ECDSA P-256 verify (sidecar TBS)", "aws-lc-rs", || {
+        assert!(lc_key.verify_sig(&tbs, &sig_der).is_ok())
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Summary
 // ---------------------------------------------------------------------------------------
@@ -705,6 +838,11 @@ fn print_summary() {
         "open 32 B",
         "seal 64 KiB",
         "open 64 KiB",
+        "ML-KEM-768 encaps",
+        "ML-KEM-768 decaps",
+        "X25519 DH",
+        "AES-256-GCM seal 64 KiB",
+        "ECDSA P-256 verify (sidecar TBS)",
     ];
     ops.sort_by_key(|op| order.iter().position(|o| o == op).unwrap_or(usize::MAX));
 
@@ -759,6 +897,7 @@ fn main() {
     bench_ed25519(&mut c);
     bench_sidecar(&mut c);
     bench_seal(&mut c);
+    bench_components(&mut c);
     c.final_summary();
 
     if bench_mode {

@@ -1,12 +1,12 @@
 //! `pqseal-v1`: hybrid public-key encryption, ML-KEM-768 + X25519 → HKDF-SHA-512 →
 //! AES-256-GCM (`docs/formats.md` §5). Used by the vault and for offline sealing.
 
+mod aead;
 pub mod mlkem768;
+mod x25519;
 
 use std::fmt;
 
-use aes_gcm::aead::inout::InOutBuf;
-use aes_gcm::{AeadInOut as _, Aes256Gcm, KeyInit as _};
 use hkdf::Hkdf;
 use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
@@ -29,7 +29,7 @@ pub const SECRET_SEED_LEN: usize = 64 + 32;
 /// Header length: magic ‖ suite ‖ ct_kem ‖ ephemeral X25519 public.
 pub const HEADER_LEN: usize = MAGIC.len() + 1 + MLKEM768_CIPHERTEXT_LEN + 32;
 /// AES-GCM tag length.
-pub const TAG_LEN: usize = 16;
+pub const TAG_LEN: usize = aead::TAG_LEN;
 /// Plaintexts above this size are refused.
 pub const PLAINTEXT_LIMIT: usize = 16 * 1024 * 1024;
 
@@ -39,7 +39,7 @@ const INFO_PREFIX: &[u8] = b"postq seal v1";
 #[derive(Clone, PartialEq)]
 pub struct SealPublicKey {
     mlkem: mlkem768::EncapsulationKey,
-    x25519: x25519_dalek::PublicKey,
+    x25519: [u8; 32],
     /// `SHA-512(ek ‖ x25519)`, the HKDF salt of every envelope to this key: computed once.
     salt: [u8; 64],
 }
@@ -53,10 +53,10 @@ impl fmt::Debug for SealPublicKey {
 }
 
 impl SealPublicKey {
-    fn new(mlkem: mlkem768::EncapsulationKey, x25519: x25519_dalek::PublicKey) -> Self {
+    fn new(mlkem: mlkem768::EncapsulationKey, x25519: [u8; 32]) -> Self {
         let mut hash = Sha512::new();
         hash.update(mlkem.as_bytes());
-        hash.update(x25519.as_bytes());
+        hash.update(x25519);
         SealPublicKey {
             mlkem,
             x25519,
@@ -81,7 +81,7 @@ impl SealPublicKey {
         let x: [u8; 32] = x
             .try_into()
             .map_err(|_| Error::input("seal public key", "bad X25519 key length"))?;
-        Ok(SealPublicKey::new(mlkem, x25519_dalek::PublicKey::from(x)))
+        Ok(SealPublicKey::new(mlkem, x))
     }
 
     /// Parse the base64 form.
@@ -93,7 +93,7 @@ impl SealPublicKey {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(PUBLIC_KEY_LEN);
         out.extend_from_slice(self.mlkem.as_bytes());
-        out.extend_from_slice(self.x25519.as_bytes());
+        out.extend_from_slice(&self.x25519);
         out
     }
 
@@ -112,7 +112,7 @@ impl SealPublicKey {
 pub struct SealSecretKey {
     seed: Zeroizing<[u8; SECRET_SEED_LEN]>,
     mlkem: mlkem768::DecapsulationKey,
-    x25519: x25519_dalek::StaticSecret,
+    x25519: x25519::SecretKey,
     public: SealPublicKey,
 }
 
@@ -145,11 +145,8 @@ impl SealSecretKey {
         let mlkem = mlkem768::DecapsulationKey::from_seed(&kem_seed);
         let mut x = Zeroizing::new([0u8; 32]);
         x.copy_from_slice(&seed[mlkem768::SEED_LEN..]);
-        let x25519 = x25519_dalek::StaticSecret::from(*x);
-        let public = SealPublicKey::new(
-            mlkem.encapsulation_key().clone(),
-            x25519_dalek::PublicKey::from(&x25519),
-        );
+        let x25519 = x25519::SecretKey::from_bytes(&x)?;
+        let public = SealPublicKey::new(mlkem.encapsulation_key().clone(), x25519.public_key()?);
         Ok(SealSecretKey {
             seed,
             mlkem,
@@ -190,21 +187,20 @@ impl SealSecretKey {
             ct_kem.try_into().map_err(|_| Error::SealOpenFailed)?;
         let eph: [u8; 32] = eph.try_into().map_err(|_| Error::SealOpenFailed)?;
         let ss_kem = self.mlkem.decapsulate(ct_kem);
-        let ss_x = self
-            .x25519
-            .diffie_hellman(&x25519_dalek::PublicKey::from(eph));
-        if !ss_x.was_contributory() {
-            return Err(Error::SealOpenFailed);
-        }
-        let (cipher, nonce) = derive_cipher(&self.public.salt, header, &ss_kem, ss_x.as_bytes())?;
+        let ss_x = self.x25519.agree(&eph).ok_or(Error::SealOpenFailed)?;
+        let (cipher, nonce) = derive_cipher(&self.public.salt, header, &ss_kem, &ss_x)?;
         let (ciphertext, tag) = body.split_at(body.len() - TAG_LEN);
         let tag = tag.try_into().map_err(|_| Error::SealOpenFailed)?;
         // Decrypt straight from the envelope into the (zeroized) output: no extra copy.
         let mut plaintext = Zeroizing::new(vec![0u8; ciphertext.len()]);
-        let buffer =
-            InOutBuf::new(ciphertext, &mut plaintext).map_err(|_| Error::SealOpenFailed)?;
         cipher
-            .decrypt_inout_detached(&nonce.into(), &full_aad(header, aad), buffer, tag)
+            .open(
+                nonce,
+                &full_aad(header, aad),
+                ciphertext,
+                tag,
+                &mut plaintext,
+            )
             .map_err(|_| Error::SealOpenFailed)?;
         Ok(plaintext)
     }
@@ -245,28 +241,22 @@ pub fn seal_with_randomness(
     let (ct_kem, ss_kem) = recipient.mlkem.encapsulate(m);
     let mut eph_bytes = Zeroizing::new([0u8; 32]);
     eph_bytes.copy_from_slice(eph_secret);
-    let eph = x25519_dalek::StaticSecret::from(*eph_bytes);
-    let ss_x = eph.diffie_hellman(&recipient.x25519);
-    if !ss_x.was_contributory() {
-        return Err(Error::input(
-            "seal public key",
-            "X25519 key has small order",
-        ));
-    }
+    let eph = x25519::SecretKey::from_bytes(&eph_bytes)?;
+    let ss_x = eph
+        .agree(&recipient.x25519)
+        .ok_or_else(|| Error::input("seal public key", "X25519 key has small order"))?;
 
     let mut envelope = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
     envelope.extend_from_slice(MAGIC);
     envelope.push(SUITE_MLKEM768_X25519);
     envelope.extend_from_slice(&ct_kem);
-    envelope.extend_from_slice(x25519_dalek::PublicKey::from(&eph).as_bytes());
+    envelope.extend_from_slice(&eph.public_key()?);
 
-    let (cipher, nonce) = derive_cipher(&recipient.salt, &envelope, &ss_kem, ss_x.as_bytes())?;
+    let (cipher, nonce) = derive_cipher(&recipient.salt, &envelope, &ss_kem, &ss_x)?;
     let aad = full_aad(&envelope, aad);
     // Encrypt in place, after the header: no intermediate ciphertext buffer.
     envelope.extend_from_slice(plaintext);
-    let tag = cipher
-        .encrypt_inout_detached(&nonce.into(), &aad, (&mut envelope[HEADER_LEN..]).into())
-        .map_err(|_| Error::Crypto("AES-256-GCM encryption failed"))?;
+    let tag = cipher.seal_in_place(nonce, &aad, &mut envelope[HEADER_LEN..])?;
     envelope.extend_from_slice(&tag);
     Ok(envelope)
 }
@@ -286,7 +276,7 @@ fn derive_cipher(
     header: &[u8],
     ss_kem: &[u8; 32],
     ss_x: &[u8; 32],
-) -> Result<(Aes256Gcm, [u8; 12])> {
+) -> Result<(aead::Aes256Gcm, [u8; 12])> {
     let mut ikm = Zeroizing::new([0u8; 64]);
     ikm[..32].copy_from_slice(ss_kem);
     ikm[32..].copy_from_slice(ss_x);
@@ -297,8 +287,9 @@ fn derive_cipher(
     Hkdf::<Sha512>::new(Some(salt), ikm.as_ref())
         .expand(&info, okm.as_mut())
         .map_err(|_| Error::Crypto("HKDF expand failed"))?;
-    let cipher =
-        Aes256Gcm::new_from_slice(&okm[..32]).map_err(|_| Error::Crypto("bad AES key length"))?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(&okm[..32]);
+    let cipher = aead::Aes256Gcm::new(&key)?;
     let mut nonce = [0u8; 12];
     nonce.copy_from_slice(&okm[32..]);
     Ok((cipher, nonce))

@@ -9,6 +9,7 @@
 
 mod binding;
 mod certificate;
+mod ecdsa;
 mod extension;
 mod hostname;
 mod mint;

@@ -1,8 +1,6 @@
 //! Offline verification of a hybrid certificate's sidecar. Every check runs; the report
 //! says which passed and names the first that failed.
 
-use p256::ecdsa::signature::Verifier as _;
-use p256::pkcs8::DecodePublicKey as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
@@ -10,6 +8,7 @@ use x509_parser::oid_registry::Oid;
 
 use super::binding::{Binding, BindingInputs};
 use super::certificate;
+use super::ecdsa;
 use super::extension::{SIDECAR_OID_ARCS, SidecarExtension};
 use super::hostname::normalize_hostname;
 use crate::Result;
@@ -232,11 +231,9 @@ fn verify_self_signature(cert: &X509Certificate<'_>) -> bool {
     if cert.signature_algorithm.algorithm != alg {
         return false;
     }
-    let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_der(cert.public_key().raw) else {
-        return false;
-    };
-    let Ok(sig) = p256::ecdsa::Signature::from_der(&cert.signature_value.data) else {
-        return false;
-    };
-    key.verify(cert.tbs_certificate.as_ref(), &sig).is_ok()
+    ecdsa::verify_p256_sha256(
+        cert.public_key().raw,
+        cert.tbs_certificate.as_ref(),
+        &cert.signature_value.data,
+    )
 }
