@@ -312,6 +312,67 @@ mod lc_seal {
     }
 }
 
+/// aws-lc's ML-DSA-65 through its C API (`aws-lc-sys`), which takes a FIPS 204 context
+/// string (`EVP_PKEY_CTX_set1_signature_context_string`) and so can verify the composite's
+/// ML-DSA half; the safe `aws-lc-rs` 1.19 API cannot (no context parameter). Benchmark
+/// only: core does not call C through `unsafe` FFI.
+#[allow(unsafe_code)]
+mod lc_evp {
+    use std::ptr;
+
+    use aws_lc_sys as sys;
+
+    pub struct MlDsa65PublicKey(*mut sys::EVP_PKEY);
+
+    impl MlDsa65PublicKey {
+        pub fn new(raw: &[u8]) -> Option<Self> {
+            // SAFETY: `raw` is valid for `raw.len()` bytes; a null result is handled.
+            let key = unsafe {
+                sys::EVP_PKEY_pqdsa_new_raw_public_key(sys::NID_MLDSA65, raw.as_ptr(), raw.len())
+            };
+            (!key.is_null()).then_some(MlDsa65PublicKey(key))
+        }
+
+        /// FIPS 204 ML-DSA.Verify(pk, message, signature, ctx).
+        pub fn verify(&self, message: &[u8], ctx: &[u8], signature: &[u8]) -> bool {
+            // SAFETY: every pointer is valid for the length passed with it; `md` is freed
+            // on every path and owns `pctx`; the key outlives the call.
+            unsafe {
+                let md = sys::EVP_MD_CTX_new();
+                if md.is_null() {
+                    return false;
+                }
+                let mut pctx: *mut sys::EVP_PKEY_CTX = ptr::null_mut();
+                let ok =
+                    sys::EVP_DigestVerifyInit(md, &mut pctx, ptr::null(), ptr::null_mut(), self.0)
+                        == 1
+                        && sys::EVP_PKEY_CTX_set1_signature_context_string(
+                            pctx,
+                            ctx.as_ptr(),
+                            ctx.len(),
+                        ) == 1
+                        && sys::EVP_DigestVerify(
+                            md,
+                            signature.as_ptr(),
+                            signature.len(),
+                            message.as_ptr(),
+                            message.len(),
+                        ) == 1;
+                sys::EVP_MD_CTX_free(md);
+                sys::ERR_clear_error();
+                ok
+            }
+        }
+    }
+
+    impl Drop for MlDsa65PublicKey {
+        fn drop(&mut self) {
+            // SAFETY: the key was allocated by EVP_PKEY_pqdsa_new_raw_public_key.
+            unsafe { sys::EVP_PKEY_free(self.0) }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Agreement checks (run before measuring, and in `cargo test --benches`)
 // ---------------------------------------------------------------------------------------
@@ -346,6 +407,19 @@ fn crux_verify_bytes(pk: &[u8], msg: &[u8], ctx: &[u8], sig: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+fn fips204_verify_bytes(pk: &[u8], msg: &[u8], ctx: &[u8], sig: &[u8]) -> bool {
+    use fips204::traits::{SerDes as _, Verifier as _};
+    match (<[u8; 1952]>::try_from(pk), <[u8; 3309]>::try_from(sig)) {
+        (Ok(pk), Ok(sig)) => fips204::ml_dsa_65::PublicKey::try_from_bytes(pk)
+            .is_ok_and(|key| key.verify(msg, &sig, ctx)),
+        _ => false,
+    }
+}
+
+fn lc_evp_verify_bytes(pk: &[u8], msg: &[u8], ctx: &[u8], sig: &[u8]) -> bool {
+    lc_evp::MlDsa65PublicKey::new(pk).is_some_and(|key| key.verify(msg, ctx, sig))
 }
 
 fn lc_verify_bytes(pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
@@ -395,6 +469,12 @@ fn check_peers_agree() {
         .encode();
     assert!(lc_verify_bytes(&pq_pk, &m, rc_plain.as_slice()));
     assert!(!lc_verify_bytes(&pq_pk, &m, env.mldsa65())); // has the label context
+    // aws-lc's C API and fips204 take the context: both verify postq's ML-DSA half.
+    assert!(lc_evp_verify_bytes(&pq_pk, &m, LABEL, env.mldsa65()));
+    assert!(!lc_evp_verify_bytes(&pq_pk, &m, &[], env.mldsa65()));
+    assert!(lc_evp_verify_bytes(&pq_pk, &m, &[], &lc_pq));
+    assert!(fips204_verify_bytes(&pq_pk, &m, LABEL, env.mldsa65()));
+    assert!(!fips204_verify_bytes(&pq_pk, &m, &[], env.mldsa65()));
 
     // aws-lc seal → postq open, and the reverse direction of key material.
     let seal_sk = SealSecretKey::from_seed(&[7u8; 96]).unwrap();
@@ -450,6 +530,16 @@ fn check_peers_wycheproof() {
             valid,
             "libcrux tcId {id}"
         );
+        assert_eq!(
+            lc_evp_verify_bytes(&pk, &msg, &ctx, &sig),
+            valid,
+            "aws-lc C API tcId {id}"
+        );
+        assert_eq!(
+            fips204_verify_bytes(&pk, &msg, &ctx, &sig),
+            valid,
+            "fips204 tcId {id}"
+        );
         crux_n += 1;
         if ctx.is_empty() {
             assert_eq!(lc_verify_bytes(&pk, &msg, &sig), valid, "aws-lc tcId {id}");
@@ -492,9 +582,9 @@ fn check_peers_wycheproof() {
         "vector counts: {crux_n} {lc_n} {crux_signed} {lc_keys}"
     );
     println!(
-        "Wycheproof ML-DSA-65: libcrux verify {crux_n}/{crux_n} and sign-from-seed \
-         {crux_signed} agree; aws-lc-rs verify {lc_n}/{lc_n} (empty-context cases) and \
-         {lc_keys} keys from seed agree"
+        "Wycheproof ML-DSA-65: libcrux, aws-lc's C API and fips204 verify {crux_n}/{crux_n} \
+         (with contexts); libcrux sign-from-seed {crux_signed} agree; aws-lc-rs verify \
+         {lc_n}/{lc_n} (empty-context cases) and {lc_keys} keys from seed agree"
     );
 }
 
@@ -547,6 +637,16 @@ fn bench_hybrid(c: &mut Criterion) {
     });
     bench(c, "hybrid verify", "aws-lc-rs", || {
         assert!(lc_pub.verify(PAYLOAD, &lc_sig))
+    });
+    // The fastest stack that can check postq's own bytes: aws-lc's C API (ML-DSA with the
+    // label context) + aws-lc Ed25519, over the envelope's raw halves.
+    let lc_evp_key = lc_evp::MlDsa65PublicKey::new(&pk.mldsa65_bytes()).unwrap();
+    let ours_raw = ours.sign_envelope(PAYLOAD, Hedging::Randomized).unwrap();
+    bench(c, "hybrid verify", "aws-lc C API (postq bytes)", || {
+        let m = message_representative(PAYLOAD, &[]).unwrap();
+        let pq_ok = lc_evp_key.verify(&m, LABEL, ours_raw.mldsa65());
+        let classical_ok = lc_pub.ed.verify_sig(&m, ours_raw.ed25519()).is_ok();
+        assert!(pq_ok & classical_ok)
     });
 }
 
@@ -602,6 +702,42 @@ fn bench_mldsa(c: &mut Criterion) {
     bench(c, "ML-DSA-65 verify", "aws-lc-rs", || {
         assert!(lc_pk.verify_sig(&m, &sig).is_ok())
     });
+    let fips_pk = {
+        use fips204::traits::SerDes as _;
+        fips204::ml_dsa_65::PublicKey::try_from_bytes(rc_vk_bytes.as_slice().try_into().unwrap())
+            .unwrap()
+    };
+    let fips_sig: [u8; 3309] = sig.as_slice().try_into().unwrap();
+    bench(c, "ML-DSA-65 verify", "fips204", || {
+        use fips204::traits::Verifier as _;
+        assert!(fips_pk.verify(&m, &fips_sig, &[]))
+    });
+
+    // With the composite's context (ctx = label), as postq verifies: only libcrux, aws-lc's
+    // C API and fips204 take a context.
+    let ctx_sig = crux::sign(&crux_kp.signing_key, &m, LABEL, random()).unwrap();
+    let pk_bytes: [u8; 1952] = rc_vk_bytes.as_slice().try_into().unwrap();
+    let lc_evp_key = lc_evp::MlDsa65PublicKey::new(&rc_vk_bytes).unwrap();
+    bench(
+        c,
+        "ML-DSA-65 verify (ctx = label)",
+        "libcrux (postq)",
+        || {
+            assert!(postq::hybrid::mldsa65::verify(
+                &pk_bytes,
+                &m,
+                LABEL,
+                ctx_sig.as_slice()
+            ))
+        },
+    );
+    bench(c, "ML-DSA-65 verify (ctx = label)", "aws-lc C API", || {
+        assert!(lc_evp_key.verify(&m, LABEL, ctx_sig.as_slice()))
+    });
+    bench(c, "ML-DSA-65 verify (ctx = label)", "fips204", || {
+        use fips204::traits::Verifier as _;
+        assert!(fips_pk.verify(&m, ctx_sig.as_slice().try_into().unwrap(), LABEL))
+    });
 
     // Verification from raw public-key bytes (a verifier that sees each key once).
     bench(c, "ML-DSA-65 decode+verify", "RustCrypto ml-dsa", || {
@@ -612,6 +748,9 @@ fn bench_mldsa(c: &mut Criterion) {
     });
     bench(c, "ML-DSA-65 decode+verify", "aws-lc-rs", || {
         assert!(lc_verify_bytes(&rc_vk_bytes, &m, &sig))
+    });
+    bench(c, "ML-DSA-65 decode+verify", "fips204", || {
+        assert!(fips204_verify_bytes(&rc_vk_bytes, &m, &[], &sig))
     });
 }
 
@@ -830,6 +969,7 @@ fn print_summary() {
         "ML-DSA-65 keygen",
         "ML-DSA-65 sign",
         "ML-DSA-65 verify",
+        "ML-DSA-65 verify (ctx = label)",
         "ML-DSA-65 decode+verify",
         "Ed25519 sign",
         "Ed25519 verify",
