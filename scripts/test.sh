@@ -30,6 +30,15 @@ cargo test
 step "Generated models are fresh (schema, Python models, TypeScript declarations)"
 bash scripts/generate-models.sh --check
 
+step "Rust: core without default features (offline users: pure Rust, no C compiler)"
+if cargo tree -p postq --no-default-features -e normal,build --prefix none |
+  grep -E '^([a-z0-9_-]+-sys|cc|cmake|bindgen) v'; then
+  echo "postq with default-features = false must not need a C toolchain" >&2
+  exit 1
+fi
+cargo clippy -p postq --no-default-features --lib -q -- -D warnings
+cargo test -p postq --no-default-features --lib --test vectors --test properties
+
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
 
