@@ -37,7 +37,7 @@ if cargo tree -p postq --no-default-features -e normal,build --prefix none |
   exit 1
 fi
 cargo clippy -p postq --no-default-features --lib -q -- -D warnings
-cargo test -p postq --no-default-features --lib --test vectors --test properties
+cargo test -p postq --no-default-features --lib --test vectors --test properties --test third_party
 
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
