@@ -37,6 +37,12 @@ if cargo tree -p postq --no-default-features -e normal,build --prefix none |
   exit 1
 fi
 cargo clippy -p postq --no-default-features --lib -q -- -D warnings
+# Guard: no dev-dependency may switch the default features (and so AWS-LC) back on here.
+offline_tests="$(cargo test -q -p postq --no-default-features --lib -- --list)"
+if grep -q aws_lc_matches <<<"$offline_tests"; then
+  echo "the offline test build has the aws-lc feature on" >&2
+  exit 1
+fi
 cargo test -p postq --no-default-features --lib --test vectors --test properties --test third_party
 
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
