@@ -45,6 +45,9 @@ if grep -q aws_lc_matches <<<"$offline_tests"; then
 fi
 cargo test -p postq --no-default-features --lib --test vectors --test properties --test third_party
 
+step "Dashboard: real browser (Debian chromium + playwright-core, axe-core)"
+bash server/tests/browser/run.sh
+
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
 

@@ -424,4 +424,8 @@ pub struct DemoArgs {
     /// Keep the demo's data in this directory (default: a throwaway in-memory server).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Exit when the walk-through ends instead of serving the dashboard until Ctrl-C
+    /// (the default on a terminal; elsewhere the demo always exits at once).
+    #[arg(long)]
+    pub no_wait: bool,
 }

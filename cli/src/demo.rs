@@ -61,12 +61,33 @@ pub async fn run(args: DemoArgs, _out: &Output) -> Result<(), Failure> {
         }
     );
     let result = walk(&server.base_url(), &api_key).await;
-    server.shutdown().await;
-    result?;
+    if let Err(e) = result {
+        server.shutdown().await;
+        return Err(e);
+    }
     println!(
         "\nDone. Everything above ran against the real reference server and real ML-DSA-65, Ed25519, ML-KEM-768 and ECDSA P-256."
     );
+    let link = server.signin_link(&api_key).await;
+    println!("\nDashboard: {}/", server.dashboard_url());
+    match &link {
+        Ok(link) => println!("Sign in (one-time link, valid 15 minutes): {link}"),
+        Err(e) => println!("(no sign-in link: {e})"),
+    }
+    if stays_up(&args) {
+        println!("Serving the dashboard; press Ctrl-C to stop.");
+        let _ = tokio::signal::ctrl_c().await;
+        println!();
+    }
+    server.shutdown().await;
     Ok(())
+}
+
+/// The demo keeps serving its dashboard when a person is at a terminal, unless told
+/// not to; under tests, CI and pipes it exits at once.
+fn stays_up(args: &DemoArgs) -> bool {
+    use std::io::IsTerminal as _;
+    !args.no_wait && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
 async fn walk(base_url: &str, api_key: &str) -> Result<(), Failure> {

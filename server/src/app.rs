@@ -11,6 +11,7 @@ use postq::hybrid::HybridSigningKey;
 
 use crate::auth;
 use crate::config::Config;
+use crate::dashboard;
 use crate::error::ApiError;
 use crate::kek::Kek;
 use crate::middleware::{self, FaultCounts, Limiters};
@@ -29,6 +30,9 @@ pub(crate) struct AppState {
     pub(crate) limiters: Arc<Limiters>,
     /// Counts for `X-PostQ-Fault: …,times=N`.
     pub(crate) fault_counts: Arc<FaultCounts>,
+    /// Base of permalinks and dashboard links, without a trailing slash
+    /// ([`Config::dashboard_base`]).
+    pub(crate) dashboard_base: Arc<str>,
 }
 
 impl AppState {
@@ -37,10 +41,12 @@ impl AppState {
         config: Config,
         kek: Kek,
         ledger_key: HybridSigningKey,
+        dashboard_base: String,
     ) -> Self {
         Self {
             ledger_key: Arc::new(ledger_key),
             store,
+            dashboard_base: dashboard_base.into(),
             limiters: Arc::new(Limiters::new(config.rate_limits)),
             fault_counts: Arc::new(FaultCounts::default()),
             config: Arc::new(config),
@@ -121,6 +127,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::serve))
         .merge(v1)
+        .merge(dashboard::router(state.clone()))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), middleware::body_limit))
         .layer(from_fn(middleware::request_id))

@@ -223,11 +223,19 @@ impl<R> std::ops::Deref for Authorized<R> {
     }
 }
 
-impl<R: ScopeRule, S: Send + Sync> FromRequestParts<S> for Authorized<R> {
-    type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let ctx = AuthContext::from_request_parts(parts, state).await?;
-        if R::ANY_OF.iter().any(|scope| ctx.has(*scope)) {
+/// Whether `ctx` holds one of `R`'s scopes: the one scope check, behind [`Authorized`]
+/// and behind what the dashboard shows (a button appears only when its route would
+/// accept the caller).
+pub(crate) fn permits<R: ScopeRule>(ctx: &AuthContext) -> bool {
+    R::ANY_OF.iter().any(|scope| ctx.has(*scope))
+}
+
+impl<R: ScopeRule> Authorized<R> {
+    /// `ctx`, checked to hold one of `R`'s scopes, else 403 `insufficient_scope`. The
+    /// extractor below and the dashboard's pages (whose caller comes from a session,
+    /// not a header) both come through here.
+    pub(crate) fn check(ctx: AuthContext) -> Result<Self, ApiError> {
+        if permits::<R>(&ctx) {
             Ok(Authorized {
                 ctx,
                 rule: PhantomData,
@@ -236,6 +244,13 @@ impl<R: ScopeRule, S: Send + Sync> FromRequestParts<S> for Authorized<R> {
             let named = R::ANY_OF.first().map_or("", |s| s.as_str());
             Err(ApiError::insufficient_scope(named))
         }
+    }
+}
+
+impl<R: ScopeRule, S: Send + Sync> FromRequestParts<S> for Authorized<R> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Self::check(AuthContext::from_request_parts(parts, state).await?)
     }
 }
 

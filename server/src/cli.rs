@@ -32,9 +32,9 @@ struct ServerArgs {
     /// Honour the X-PostQ-Fault request header (status=NNN, delay=MS, drop).
     #[arg(long, env = "POSTQ_SERVER_FAULTS")]
     faults: bool,
-    /// Base URL of scan permalinks.
-    #[arg(long, env = "POSTQ_SERVER_DASHBOARD_URL", default_value = crate::config::DEFAULT_DASHBOARD_URL)]
-    dashboard_url: String,
+    /// Base URL of scan permalinks and dashboard links (default: this server itself).
+    #[arg(long, env = "POSTQ_SERVER_DASHBOARD_URL")]
+    dashboard_url: Option<String>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "POSTQ_SERVER_MAX_BODY_BYTES", default_value_t = crate::config::DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
@@ -135,6 +135,7 @@ pub async fn run(cli: ServerCli) -> Result<(), Box<dyn std::error::Error>> {
                     format!("data in {}", config.data_dir.display())
                 }
             );
+            println!("dashboard: {}/", running.dashboard_url());
             shutdown_signal().await;
             running.shutdown().await;
             Ok(())

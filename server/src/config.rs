@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 /// `--data-dir` default.
 pub const DEFAULT_DATA_DIR: &str = ".postq";
-/// `--dashboard-url` default.
-pub const DEFAULT_DASHBOARD_URL: &str = "https://postq.dev";
 /// `--max-body-bytes` default.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default name of the audit ledger, the first part of each organisation's log origin
@@ -26,8 +24,10 @@ pub struct Config {
     pub memory: bool,
     /// Honour the `X-PostQ-Fault` header (`--faults`).
     pub faults: bool,
-    /// Base of the dashboard permalinks in scan `url`s.
-    pub dashboard_url: String,
+    /// Base of the dashboard permalinks in scan `url`s (`--dashboard-url`). `None`: the
+    /// server itself (`http://<listen address>`), which serves the dashboard; set it when
+    /// the server is reached through another address (a proxy, TLS in front).
+    pub dashboard_url: Option<String>,
     /// Largest accepted request body in bytes; larger is a 413.
     pub max_body_bytes: usize,
     /// Requests per minute per API key and route class.
@@ -64,7 +64,7 @@ impl Default for Config {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             memory: false,
             faults: false,
-            dashboard_url: DEFAULT_DASHBOARD_URL.to_owned(),
+            dashboard_url: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_limits: RateLimits::default(),
             kek: None,
@@ -89,6 +89,26 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: dir.into(),
             ..Self::default()
+        }
+    }
+
+    /// The base of dashboard URLs for a server bound to `bound`: `--dashboard-url`, or
+    /// the server itself (an unspecified listen address becomes loopback), without a
+    /// trailing slash.
+    pub fn dashboard_base(&self, bound: SocketAddr) -> String {
+        match &self.dashboard_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => {
+                let mut addr = bound;
+                if addr.ip().is_unspecified() {
+                    addr.set_ip(if addr.is_ipv4() {
+                        std::net::Ipv4Addr::LOCALHOST.into()
+                    } else {
+                        std::net::Ipv6Addr::LOCALHOST.into()
+                    });
+                }
+                format!("http://{addr}")
+            }
         }
     }
 
@@ -155,6 +175,19 @@ impl RateLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dashboard_base_defaults_to_the_server_itself() {
+        let bound: SocketAddr = "0.0.0.0:8787".parse().unwrap();
+        assert_eq!(Config::default().dashboard_base(bound), "http://127.0.0.1:8787");
+        let bound: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        assert_eq!(Config::default().dashboard_base(bound), "http://127.0.0.1:4000");
+        let config = Config {
+            dashboard_url: Some("https://postq.example/".into()),
+            ..Config::default()
+        };
+        assert_eq!(config.dashboard_base(bound), "https://postq.example");
+    }
 
     #[test]
     fn rate_limits_parse() {

@@ -19,6 +19,7 @@ mod artifacts;
 mod auth;
 pub mod cli;
 mod config;
+mod dashboard;
 mod error;
 mod finding_codes;
 mod ids;
@@ -31,8 +32,7 @@ mod store;
 
 pub use auth::Scope;
 pub use config::{
-    Config, DEFAULT_DASHBOARD_URL, DEFAULT_DATA_DIR, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES,
-    RateLimits,
+    Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, RateLimits,
 };
 pub use kek::KekError;
 pub use startup::{BackgroundServer, Running, StartError, spawn, spawn_background};

@@ -57,6 +57,7 @@ pub struct Running {
     pub bootstrap_key: Option<String>,
     /// The bootstrap organisation's id (`org_…`), when it was created by this start.
     pub bootstrap_org_id: Option<String>,
+    dashboard_base: String,
     store: Store,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -83,6 +84,21 @@ impl Running {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Where the dashboard is (and scan permalinks point): `--dashboard-url`, or this
+    /// server itself. No trailing slash.
+    pub fn dashboard_url(&self) -> &str {
+        &self.dashboard_base
+    }
+
+    /// A one-time link that signs a browser in to the dashboard as the holder of
+    /// `api_key` (plaintext `pq_live_…`): `<dashboard>/signin/link?token=…`, good once,
+    /// for 15 minutes. `postq demo` prints one.
+    pub async fn signin_link(&self, api_key: &str) -> Result<String, StartError> {
+        crate::dashboard::create_signin_link(&self.store, &self.dashboard_base, api_key)
+            .await?
+            .ok_or_else(|| StartError::Invalid("not an active API key".into()))
     }
 
     /// Mint an API key in organisation `org` (an `org_…` id, or a name, created if new).
@@ -377,7 +393,14 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
     };
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let app = router(AppState::new(store.clone(), config, kek, ledger_key));
+    let dashboard_base = config.dashboard_base(addr);
+    let app = router(AppState::new(
+        store.clone(),
+        config,
+        kek,
+        ledger_key,
+        dashboard_base.clone(),
+    ));
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(serve(listener, app, rx, store.clone()));
     tracing::info!(%addr, "postq-server listening");
@@ -385,6 +408,7 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
         addr,
         bootstrap_key,
         bootstrap_org_id,
+        dashboard_base,
         store,
         shutdown: Some(tx),
         task: Some(task),

@@ -310,7 +310,8 @@ async fn scans_submit_get_and_validate() {
     let s = created.ok().clone();
     let id = s["id"].as_str().unwrap();
     assert!(id.starts_with("scan_") && id.len() == 5 + 26);
-    assert_eq!(s["url"], format!("https://postq.dev/scans/{id}"));
+    // Permalinks point at the server itself (it serves the dashboard) by default.
+    assert_eq!(s["url"], format!("{}/scans/{id}", api.base));
     assert_eq!(s["riskScore"], 72.5);
     assert_eq!(s["source"], "agent");
     assert_eq!(s["metadata"], json!({"ci": "github-actions", "n": 3}));

@@ -3,11 +3,11 @@
 //! responses are core's wire types (`postq::api`), deserialised and serialised as is.
 
 pub(crate) mod audit;
-mod extract;
+pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod keys;
-mod lists;
-mod paging;
+pub(crate) mod lists;
+pub(crate) mod paging;
 pub(crate) mod rollover;
 pub(crate) mod scans;
 pub(crate) mod sign;

@@ -110,6 +110,36 @@ pub(crate) async fn create_rollover(
     auth: Authorized<auth::RolloverWrite>,
     ApiJson(req): ApiJson<CreateRolloverRequest>,
 ) -> ApiResult<Response> {
+    let created = mint_rollover(&state, &auth, req).await?;
+    let id = created.rollover.id.clone();
+    let mut resp = Json(&created).into_response();
+    drop(created);
+    // An Idempotency-Key replay must not hand the key out again (nor may the stored
+    // response hold it): a retry of this request gets this error instead.
+    resp.extensions_mut().insert(ReplayInstead(ApiError::conflict(
+        ErrorCode::AlreadyDelivered,
+        format!(
+            "This request already created rollover {id}; its private key was delivered once and is never returned again. Roll it back and create a new rollover if the key was lost."
+        ),
+    )));
+    Ok(resp)
+}
+
+/// Whether a finding of a scan of `scan_type` can start a rollover: a finding of a
+/// `cloud` scan whose code is one of [`ROLLOVER_ELIGIBLE_CODES`]. The API and the
+/// dashboard (which shows the action only where this holds) ask the same question.
+pub(crate) fn eligible_finding(scan_type: &str, code: Option<&str>) -> bool {
+    scan_type == "cloud" && eligible(code)
+}
+
+/// What a create does once the caller is known to hold `sign:write` or
+/// `rollover:write`: check the finding, mint, store, render the artifacts. The result
+/// holds the one-shot private key; the caller delivers it once.
+pub(crate) async fn mint_rollover(
+    state: &AppState,
+    auth: &Authorized<auth::RolloverWrite>,
+    req: CreateRolloverRequest,
+) -> ApiResult<RolloverCreated> {
     let rule = |e: postq::Error| ApiError::from_rule(&e);
     let hostname = req.normalized_hostname().map_err(rule)?;
     let window = req.window_hours().map_err(rule)?;
@@ -159,23 +189,11 @@ pub(crate) async fn create_rollover(
         .await?;
     let files = artifacts::render_all(&ArtifactInputs::from(&rollover)).map_err(artifact_error)?;
     tracing::info!(rollover_id = %rollover.id, "tls rollover created");
-    let id = rollover.id.clone();
-    let created = RolloverCreated {
+    Ok(RolloverCreated {
         rollover,
         private_key_pem: Zeroizing::new(minted.private_key_pem.to_string()),
         files,
-    };
-    let mut resp = Json(&created).into_response();
-    drop(created);
-    // An Idempotency-Key replay must not hand the key out again (nor may the stored
-    // response hold it): a retry of this request gets this error instead.
-    resp.extensions_mut().insert(ReplayInstead(ApiError::conflict(
-        ErrorCode::AlreadyDelivered,
-        format!(
-            "This request already created rollover {id}; its private key was delivered once and is never returned again. Roll it back and create a new rollover if the key was lost."
-        ),
-    )));
-    Ok(resp)
+    })
 }
 
 /// List rollovers, newest first (no key bytes).

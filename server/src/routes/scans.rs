@@ -16,11 +16,8 @@ use crate::ids;
 use crate::store::{ScanRecord, Store};
 
 /// Where a scan is shown: `<dashboard-url>/scans/<id>`.
-fn permalink(state: &AppState, id: &str) -> String {
-    format!(
-        "{}/scans/{id}",
-        state.config.dashboard_url.trim_end_matches('/')
-    )
+pub(crate) fn permalink(state: &AppState, id: &str) -> String {
+    format!("{}/scans/{id}", state.dashboard_base)
 }
 
 /// Check a submitted scan by core's rules, fill the defaults (`source` = `sdk`, a

@@ -10,6 +10,7 @@
 //! `seq`/`prevHash` are computed without races) and a few *reader* connections.
 //! `--memory` uses one private in-memory connection for both.
 
+mod dashboard;
 mod idempotency;
 mod keys;
 mod ledger;
@@ -18,6 +19,7 @@ mod org_keks;
 mod orgs;
 mod rollovers;
 mod scans;
+mod sessions;
 mod vault;
 
 use std::path::Path;
@@ -30,12 +32,14 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+pub(crate) use dashboard::{RiskBucket, TargetSummary};
 pub(crate) use idempotency::IdemState;
 pub(crate) use keys::{KeyRow, NewVersion, RotateOutcome, private_aad};
 pub(crate) use ledger::{AuditFilter, Event};
 pub use orgs::NewApiKey;
 pub(crate) use rollovers::{Move, NewRollover};
 pub(crate) use scans::ScanRecord;
+pub(crate) use sessions::SessionRecord;
 pub(crate) use vault::{Lookup, NewCredential, NewSealed, SealedCredential, seed_aad};
 
 use crate::ids;

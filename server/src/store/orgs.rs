@@ -40,11 +40,37 @@ pub(crate) struct ApiKeyInfo {
     pub(crate) revoked_at: Option<String>,
 }
 
+/// An active API key's caller columns (`id, org_id, scopes`).
 #[derive(sqlx::FromRow)]
-struct ActiveKeyRow {
+pub(super) struct ActiveKeyRow {
     id: String,
     org_id: String,
     scopes: String,
+}
+
+impl ActiveKeyRow {
+    /// The caller this key row stands for. A scope this server does not know (a newer
+    /// server's, a hand edit) is a storage error naming the key, not a silent grant.
+    pub(super) fn into_context(self) -> StoreResult<AuthContext> {
+        let scopes = self
+            .scopes
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                Scope::parse(s).ok_or_else(|| StoreError::Corrupt {
+                    table: "api_keys",
+                    id: self.id.clone(),
+                    column: "scopes",
+                    value: s.to_owned(),
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(AuthContext {
+            api_key_id: self.id,
+            org_id: self.org_id,
+            scopes,
+        })
+    }
 }
 
 fn scope_list(scopes: &[Scope]) -> String {
@@ -127,27 +153,7 @@ impl Store {
         .bind(key_hash)
         .fetch_optional(&self.reader)
         .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let scopes = row
-            .scopes
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                Scope::parse(s).ok_or_else(|| StoreError::Corrupt {
-                    table: "api_keys",
-                    id: row.id.clone(),
-                    column: "scopes",
-                    value: s.to_owned(),
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some(AuthContext {
-            api_key_id: row.id,
-            org_id: row.org_id,
-            scopes,
-        }))
+        row.map(ActiveKeyRow::into_context).transpose()
     }
 
     /// Every API key (never the key itself).

@@ -60,7 +60,7 @@ impl ScanRecord {
 }
 
 #[derive(sqlx::FromRow)]
-struct ScanRow {
+pub(super) struct ScanRow {
     id: String,
     scan_type: String,
     target: String,
@@ -71,11 +71,11 @@ struct ScanRow {
     created_at: String,
 }
 
-const SCAN_COLUMNS: &str =
+pub(super) const SCAN_COLUMNS: &str =
     "id, type AS scan_type, target, risk_score, risk_level, source, metadata, created_at";
 
 impl ScanRow {
-    fn into_record(self) -> StoreResult<ScanRecord> {
+    pub(super) fn into_record(self) -> StoreResult<ScanRecord> {
         Ok(ScanRecord {
             risk_level: stored_enum("scans", &self.id, "risk_level", &self.risk_level)?,
             metadata: stored_json("scans", &self.id, "metadata", &self.metadata)?,
