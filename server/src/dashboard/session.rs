@@ -211,10 +211,7 @@ fn to_sign_in(req: &Request) -> Response {
     } else {
         "/".to_owned()
     };
-    let target = format!(
-        "/signin?next={}",
-        percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC)
-    );
+    let target = format!("/signin?next={}", super::view::query_value(&next));
     Redirect::to(&target).into_response()
 }
 

@@ -228,9 +228,17 @@ pub(crate) fn decode_cursor<T: DeserializeOwned>(text: &str) -> Result<T, ApiErr
         .ok_or_else(|| ApiError::validation("The page cursor is not valid."))
 }
 
-/// A query string value, percent-encoded.
+/// What stays as is in a URL path segment or query value: RFC 3986's unreserved
+/// characters; everything else is percent-encoded.
+const URL_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A path segment or query string value, percent-encoded.
 pub(crate) fn query_value(v: &str) -> String {
-    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(v, URL_VALUE).to_string()
 }
 
 #[cfg(test)]
@@ -250,5 +258,6 @@ mod tests {
         );
         assert!(decode_cursor::<(String, String)>("!!").is_err());
         assert_eq!(query_value("<a b>"), "%3Ca%20b%3E");
+        assert_eq!(query_value("tlsr_01J.x-~/"), "tlsr_01J.x-~%2F");
     }
 }
