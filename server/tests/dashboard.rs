@@ -354,7 +354,7 @@ async fn every_dashboard_response_carries_the_security_headers() {
         assert_eq!(r.header("content-security-policy").as_deref(), Some(CSP), "{path}");
         assert_eq!(r.header("x-frame-options").as_deref(), Some("DENY"), "{path}");
         assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"));
-        assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"));
+        assert_eq!(r.header("referrer-policy").as_deref(), Some("same-origin"));
         if path.ends_with(".css") {
             assert_eq!(r.header("content-type").as_deref(), Some("text/css; charset=utf-8"));
         } else {

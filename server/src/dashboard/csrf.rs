@@ -34,31 +34,30 @@ fn forbidden(message: &str) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, ErrorCode::AccessDenied, message)
 }
 
-/// Refuse a request a browser marks as coming from another site.
+/// Refuse a request a browser marks as coming from another site. Browsers that send
+/// `Sec-Fetch-Site` are taken at their word (`same-origin`, or `none` for one the user
+/// started); otherwise an `Origin` must name this host (a `null` one is refused).
 pub(crate) fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     let refused = || forbidden("Cross-site form posts are refused.");
-    if headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site" || v == "same-site")
-    {
-        return Err(refused());
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return match site.to_str() {
+            Ok("same-origin" | "none") => Ok(()),
+            _ => Err(refused()),
+        };
     }
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     match (origin, host) {
-        // Sandboxed frames and some privacy modes send `null`.
-        (Some("null"), _) => Err(refused()),
+        (None, _) => Ok(()),
         (Some(origin), Some(host)) => {
-            let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
-            if origin_host.eq_ignore_ascii_case(host) {
+            let origin_host = origin.split_once("://").map(|(_, h)| h);
+            if origin_host.is_some_and(|h| h.eq_ignore_ascii_case(host)) {
                 Ok(())
             } else {
                 Err(refused())
             }
         }
         (Some(_), None) => Err(refused()),
-        (None, _) => Ok(()),
     }
 }
 
@@ -128,7 +127,11 @@ mod tests {
         h.remove(header::ORIGIN);
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(same_origin(&h).is_err());
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
+        assert!(same_origin(&h).is_err());
+        // A browser that says same-origin is believed even with `Origin: null`.
         h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(same_origin(&h).is_ok());
     }
 }

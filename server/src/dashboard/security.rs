@@ -47,7 +47,9 @@ pub(crate) async fn headers(req: Request, next: Next) -> Response {
     set(h, "content-security-policy", CONTENT_SECURITY_POLICY);
     set(h, "x-frame-options", "DENY");
     set(h, "x-content-type-options", "nosniff");
-    set(h, "referrer-policy", "no-referrer");
+    // Same-origin only: nothing (a one-time sign-in token in a URL) leaks elsewhere, and
+    // form posts keep their `Origin` (with `no-referrer` browsers send `Origin: null`).
+    set(h, "referrer-policy", "same-origin");
     set(h, "cross-origin-opener-policy", "same-origin");
     set(h, "cross-origin-resource-policy", "same-origin");
     if !h.contains_key(header::CACHE_CONTROL) {

@@ -144,7 +144,7 @@ async function check(page, name) {
 async function signIn(page, key) {
   await page.goto(`${base}/`);
   assert.match(page.url(), /\/signin\?next=/);
-  await page.getByLabel("API key").fill(key);
+  await page.getByLabel("API key", { exact: true }).fill(key);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(`${base}/`);
 }
