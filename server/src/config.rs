@@ -179,9 +179,15 @@ mod tests {
     #[test]
     fn dashboard_base_defaults_to_the_server_itself() {
         let bound: SocketAddr = "0.0.0.0:8787".parse().unwrap();
-        assert_eq!(Config::default().dashboard_base(bound), "http://127.0.0.1:8787");
+        assert_eq!(
+            Config::default().dashboard_base(bound),
+            "http://127.0.0.1:8787"
+        );
         let bound: SocketAddr = "127.0.0.1:4000".parse().unwrap();
-        assert_eq!(Config::default().dashboard_base(bound), "http://127.0.0.1:4000");
+        assert_eq!(
+            Config::default().dashboard_base(bound),
+            "http://127.0.0.1:4000"
+        );
         let config = Config {
             dashboard_url: Some("https://postq.example/".into()),
             ..Config::default()

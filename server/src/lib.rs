@@ -31,9 +31,7 @@ mod startup;
 mod store;
 
 pub use auth::Scope;
-pub use config::{
-    Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, RateLimits,
-};
+pub use config::{Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, RateLimits};
 pub use kek::KekError;
 pub use startup::{BackgroundServer, Running, StartError, spawn, spawn_background};
 pub use store::NewApiKey;

@@ -138,13 +138,7 @@ impl Browser {
 
 fn serde_urlencoded_pairs(form: &[(&str, &str)]) -> String {
     form.iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                percent_encode(k),
-                percent_encode(v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -200,11 +194,16 @@ async fn sign_in_sets_a_strict_http_only_session_rotated_at_every_sign_in() {
     let api = Api::memory().await;
     let mut b = Browser::new(&api);
 
-    let bad = b.sign_in("pq_live_000000000000000000000000000000000000000000000000").await;
+    let bad = b
+        .sign_in("pq_live_000000000000000000000000000000000000000000000000")
+        .await;
     assert_page(&bad, 401);
     assert!(bad.text.contains("Invalid or expired API key."));
     assert!(cookie_value(&bad, "postq_session").is_none());
-    assert!(!bad.text.contains("pq_live_0000"), "the key is never echoed");
+    assert!(
+        !bad.text.contains("pq_live_0000"),
+        "the key is never echoed"
+    );
 
     let ok = b.sign_in(&api.admin).await;
     assert_eq!(ok.status, 303, "{}", ok.text);
@@ -213,7 +212,10 @@ async fn sign_in_sets_a_strict_http_only_session_rotated_at_every_sign_in() {
         .into_iter()
         .find(|c| c.starts_with("postq_session="))
         .unwrap();
-    assert!(set.contains("; HttpOnly") && set.contains("; SameSite=Strict") && set.contains("; Path=/"), "{set}");
+    assert!(
+        set.contains("; HttpOnly") && set.contains("; SameSite=Strict") && set.contains("; Path=/"),
+        "{set}"
+    );
     assert!(!set.contains("Secure"), "plain http: no Secure ({set})");
     let first = b.session.clone().unwrap();
     assert_eq!(first.len(), 64);
@@ -237,7 +239,11 @@ async fn sign_in_sets_a_strict_http_only_session_rotated_at_every_sign_in() {
     let r = stale.get("/").await;
     assert_eq!(r.status, 303);
     assert!(location(&r).starts_with("/signin"));
-    assert!(set_cookies(&r).iter().any(|c| c.starts_with("postq_session=;") && c.contains("Max-Age=0")));
+    assert!(
+        set_cookies(&r)
+            .iter()
+            .any(|c| c.starts_with("postq_session=;") && c.contains("Max-Age=0"))
+    );
     api.shutdown().await;
 }
 
@@ -254,12 +260,20 @@ async fn signed_out_pages_redirect_to_sign_in_and_back() {
     // `next` cannot leave the site.
     let mut b = Browser::new(&api);
     let form = b.get("/signin?next=//evil.example/").await;
-    assert!(form.text.contains("name=\"next\" value=\"/\""), "{}", form.text);
+    assert!(
+        form.text.contains("name=\"next\" value=\"/\""),
+        "{}",
+        form.text
+    );
     let token = cookie_value(&form, "postq_signin").unwrap();
     let r = b
         .post_with_cookie(
             "/signin",
-            &[("api_key", &api.admin), ("csrf", &token), ("next", "https://evil.example/")],
+            &[
+                ("api_key", &api.admin),
+                ("csrf", &token),
+                ("next", "https://evil.example/"),
+            ],
             &[],
             Some(&format!("postq_signin={token}")),
         )
@@ -281,7 +295,8 @@ async fn every_form_post_needs_the_sessions_csrf_token() {
     let mut alice = Browser::new(&api);
     alice.sign_in(&api.admin).await;
     let mut bob = Browser::new(&api);
-    bob.sign_in(&api.key("default", &["scans:read"]).await).await;
+    bob.sign_in(&api.key("default", &["scans:read"]).await)
+        .await;
     let bobs = bob.csrf().await;
     let alices = alice.csrf().await;
     assert_ne!(alices, bobs);
@@ -290,8 +305,14 @@ async fn every_form_post_needs_the_sessions_csrf_token() {
         (vec![], vec![]),
         (vec![("csrf", "")], vec![]),
         (vec![("csrf", bobs.as_str())], vec![]),
-        (vec![("csrf", alices.as_str())], vec![("origin", "http://evil.example")]),
-        (vec![("csrf", alices.as_str())], vec![("sec-fetch-site", "cross-site")]),
+        (
+            vec![("csrf", alices.as_str())],
+            vec![("origin", "http://evil.example")],
+        ),
+        (
+            vec![("csrf", alices.as_str())],
+            vec![("sec-fetch-site", "cross-site")],
+        ),
     ] {
         let r = alice.post("/signout", &form, &headers).await;
         assert_page(&r, 403);
@@ -333,13 +354,20 @@ async fn user_data_is_escaped_everywhere() {
         format!("/scans/{id}"),
         "/".to_owned(),
         "/targets".to_owned(),
-        format!("/targets/history?type=url&target={}", percent_encode(payload)),
+        format!(
+            "/targets/history?type=url&target={}",
+            percent_encode(payload)
+        ),
     ] {
         let r = b.get(&path).await;
         assert_page(&r, 200);
         assert!(!r.text.contains("<script"), "{path}: {}", r.text);
         assert!(!r.text.contains("<img src=x"), "{path}");
-        assert!(r.text.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{path}: {}", r.text);
+        assert!(
+            r.text.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{path}: {}",
+            r.text
+        );
     }
     api.shutdown().await;
 }
@@ -349,16 +377,41 @@ async fn every_dashboard_response_carries_the_security_headers() {
     let api = Api::memory().await;
     let mut b = Browser::new(&api);
     b.sign_in(&api.admin).await;
-    for path in ["/signin", "/", "/targets", "/scans/scan_nope", "/static/dashboard.css", "/audit"] {
+    for path in [
+        "/signin",
+        "/",
+        "/targets",
+        "/scans/scan_nope",
+        "/static/dashboard.css",
+        "/audit",
+    ] {
         let r = b.get(path).await;
-        assert_eq!(r.header("content-security-policy").as_deref(), Some(CSP), "{path}");
-        assert_eq!(r.header("x-frame-options").as_deref(), Some("DENY"), "{path}");
-        assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"));
+        assert_eq!(
+            r.header("content-security-policy").as_deref(),
+            Some(CSP),
+            "{path}"
+        );
+        assert_eq!(
+            r.header("x-frame-options").as_deref(),
+            Some("DENY"),
+            "{path}"
+        );
+        assert_eq!(
+            r.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
         assert_eq!(r.header("referrer-policy").as_deref(), Some("same-origin"));
         if path.ends_with(".css") {
-            assert_eq!(r.header("content-type").as_deref(), Some("text/css; charset=utf-8"));
+            assert_eq!(
+                r.header("content-type").as_deref(),
+                Some("text/css; charset=utf-8")
+            );
         } else {
-            assert_eq!(r.header("cache-control").as_deref(), Some("no-store"), "{path}");
+            assert_eq!(
+                r.header("cache-control").as_deref(),
+                Some("no-store"),
+                "{path}"
+            );
             // No inline script or style anywhere: the CSP would refuse them.
             for bad in ["<script", "<style", " style=\"", " onclick=", " onerror="] {
                 assert!(!r.text.contains(bad), "{path}: {bad}");
@@ -404,24 +457,49 @@ async fn scopes_decide_pages_buttons_and_forged_posts() {
         format!("/scans/{scan_id}/findings/{finding}/rollover"),
     ] {
         let r = reader
-            .post(&path, &[("csrf", &csrf), ("to", "observation"), ("hostname", "x.example")], &[])
+            .post(
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("to", "observation"),
+                    ("hostname", "x.example"),
+                ],
+                &[],
+            )
             .await;
         assert_page(&r, 403);
-        assert!(r.text.contains("lacks the `sign:write` scope"), "{}", r.text);
+        assert!(
+            r.text.contains("lacks the `sign:write` scope"),
+            "{}",
+            r.text
+        );
     }
-    let now = api.get(&api.admin, &format!("/v1/mitigations/tls-rollover/{rollover}")).await;
+    let now = api
+        .get(
+            &api.admin,
+            &format!("/v1/mitigations/tls-rollover/{rollover}"),
+        )
+        .await;
     assert_eq!(now.ok()["status"], "planned");
     // The vault page needs vault:read, refused as the API refuses it (and recorded).
     let r = reader.get("/vault").await;
     assert_page(&r, 403);
     assert!(r.text.contains("Access denied."));
-    let denied = api.get(&api.admin, "/v1/audit?eventType=vault.denied").await;
+    let denied = api
+        .get(&api.admin, "/v1/audit?eventType=vault.denied")
+        .await;
     assert_eq!(denied.ok()["data"].as_array().unwrap().len(), 1);
 
     // A key with rollover:write (and nothing about signing) sees and uses the buttons.
     let mut mover = Browser::new(&api);
     mover
-        .sign_in(&api.key("default", &["scans:read", "rollover:read", "rollover:write"]).await)
+        .sign_in(
+            &api.key(
+                "default",
+                &["scans:read", "rollover:read", "rollover:write"],
+            )
+            .await,
+        )
         .await;
     let page = mover.get(&format!("/rollovers/{rollover}")).await;
     assert!(page.text.contains("Move to observation"), "{}", page.text);
@@ -443,25 +521,51 @@ async fn a_rollover_starts_moves_and_rolls_back_from_the_pages() {
 
     let page = b.get(&format!("/scans/{scan_id}")).await;
     let action = format!("/scans/{scan_id}/findings/{weak}/rollover");
-    assert!(page.text.contains(&format!("action=\"{action}\"")), "{}", page.text);
-    assert!(!page.text.contains(&format!("findings/{other}/rollover")), "RSA-2048 is not eligible");
+    assert!(
+        page.text.contains(&format!("action=\"{action}\"")),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page.text.contains(&format!("findings/{other}/rollover")),
+        "RSA-2048 is not eligible"
+    );
     let csrf = csrf_of(&page.text);
 
     // Not eligible, and not a finding of this scan: refused like the API refuses.
     let r = b
-        .post(&format!("/scans/{scan_id}/findings/{other}/rollover"), &[("csrf", &csrf), ("hostname", "a.example")], &[])
+        .post(
+            &format!("/scans/{scan_id}/findings/{other}/rollover"),
+            &[("csrf", &csrf), ("hostname", "a.example")],
+            &[],
+        )
         .await;
     assert_page(&r, 400);
     let r = b
-        .post(&format!("/scans/{scan_id}/findings/fnd_01JAAAAAAAAAAAAAAAAAAAAAAA/rollover"), &[("csrf", &csrf), ("hostname", "a.example")], &[])
+        .post(
+            &format!("/scans/{scan_id}/findings/fnd_01JAAAAAAAAAAAAAAAAAAAAAAA/rollover"),
+            &[("csrf", &csrf), ("hostname", "a.example")],
+            &[],
+        )
         .await;
     assert_page(&r, 404);
 
     let bundle = b
-        .post(&action, &[("csrf", &csrf), ("hostname", "App.Contoso.Example"), ("observation_window_hours", "")], &[])
+        .post(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("hostname", "App.Contoso.Example"),
+                ("observation_window_hours", ""),
+            ],
+            &[],
+        )
         .await;
     assert_page(&bundle, 200);
-    assert_eq!(bundle.header("cache-control").as_deref(), Some("no-store, max-age=0"));
+    assert_eq!(
+        bundle.header("cache-control").as_deref(),
+        Some("no-store, max-age=0")
+    );
     assert!(bundle.text.contains("-----BEGIN PRIVATE KEY-----"));
     assert!(bundle.text.contains("shown once"));
     assert!(bundle.text.contains("download=\"postq-hybrid.key\""));
@@ -477,31 +581,55 @@ async fn a_rollover_starts_moves_and_rolls_back_from_the_pages() {
     assert!(!page.text.contains("PRIVATE KEY"));
     let csrf = csrf_of(&page.text);
     let r = b
-        .post(&format!("/rollovers/{id}/transition"), &[("csrf", &csrf), ("to", "observation")], &[])
+        .post(
+            &format!("/rollovers/{id}/transition"),
+            &[("csrf", &csrf), ("to", "observation")],
+            &[],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert_eq!(location(&r), format!("/rollovers/{id}"));
     // The same step again is the API's 409, naming the current status.
     let r = b
-        .post(&format!("/rollovers/{id}/transition"), &[("csrf", &csrf), ("to", "observation")], &[])
+        .post(
+            &format!("/rollovers/{id}/transition"),
+            &[("csrf", &csrf), ("to", "observation")],
+            &[],
+        )
         .await;
     assert_page(&r, 409);
     assert!(r.text.contains("Current status: observation"), "{}", r.text);
     let page = b.get(&format!("/rollovers/{id}")).await;
     assert!(page.text.contains("Move to cutover"));
-    let r = b.post(&format!("/rollovers/{id}/rollback"), &[("csrf", &csrf)], &[]).await;
+    let r = b
+        .post(
+            &format!("/rollovers/{id}/rollback"),
+            &[("csrf", &csrf)],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, 303);
     let page = b.get(&format!("/rollovers/{id}")).await;
     assert!(page.text.contains("id=\"current-status\">rolled_back<"));
     assert!(!page.text.contains("Move to") && !page.text.contains(">Roll back<"));
 
     // Artifacts download as files; the ledger has every step, and its badge says so.
-    let r = b.get(&format!("/rollovers/{id}/download?artifact=rollback.sh")).await;
+    let r = b
+        .get(&format!("/rollovers/{id}/download?artifact=rollback.sh"))
+        .await;
     assert_eq!(r.status, 200);
-    assert!(r.header("content-disposition").unwrap().contains("attachment"));
+    assert!(
+        r.header("content-disposition")
+            .unwrap()
+            .contains("attachment")
+    );
     let audit = b.get("/audit").await;
     assert!(audit.text.contains("Chain verified"), "{}", audit.text);
-    for event in ["rollover.create", "rollover.transition", "rollover.rollback"] {
+    for event in [
+        "rollover.create",
+        "rollover.transition",
+        "rollover.rollback",
+    ] {
         assert!(audit.text.contains(event), "{event}");
     }
     api.shutdown().await;
@@ -515,11 +643,23 @@ async fn overview_targets_keys_and_vault_show_the_organisations_data() {
                "findings": [{"severity": "info", "title": code, "code": code}]})
     };
     submit(&api, &api.admin, &kx("a.example", "KX-NOT-PQ", 80, "High")).await;
-    submit(&api, &api.admin, &kx("a.example", "KX-PQ-HYBRID", 10, "Low")).await;
+    submit(
+        &api,
+        &api.admin,
+        &kx("a.example", "KX-PQ-HYBRID", 10, "Low"),
+    )
+    .await;
     submit(&api, &api.admin, &kx("b.example", "KX-NOT-PQ", 85, "High")).await;
     let other_org = api.key("other", &["scans:write"]).await;
-    submit(&api, &other_org, &kx("secret.example", "KX-NOT-PQ", 99, "Critical")).await;
-    let key = api.post(&api.admin, "/v1/keys", &json!({"name": "release-signing"})).await;
+    submit(
+        &api,
+        &other_org,
+        &kx("secret.example", "KX-NOT-PQ", 99, "Critical"),
+    )
+    .await;
+    let key = api
+        .post(&api.admin, "/v1/keys", &json!({"name": "release-signing"}))
+        .await;
     let key_id = key.ok()["id"].as_str().unwrap().to_owned();
     api.post(&api.admin, "/v1/vault/credentials",
         &json!({"name": "stripe", "credentialType": "api_key", "values": {"secret": "sk_live_do_not_show"}}))
@@ -533,34 +673,72 @@ async fn overview_targets_keys_and_vault_show_the_organisations_data() {
     // a.example's newest scan negotiates a hybrid group, b.example's does not: 1 of 2.
     assert!(o.text.contains("50% (1 of 2)"), "{}", o.text);
     // Keys: 1 of 1 hybrid; (40·0.5 + 10·1) / 50 = 60.
-    assert!(o.text.contains("<span class=\"score-value\">60</span>"), "{}", o.text);
-    assert!(o.text.contains("1 target whose newest scan is Critical or High"));
-    assert!(o.text.contains("<svg role=\"img\" aria-label=\"Mean risk score"));
-    assert!(!o.text.contains("secret.example"), "another organisation's data");
+    assert!(
+        o.text.contains("<span class=\"score-value\">60</span>"),
+        "{}",
+        o.text
+    );
+    assert!(
+        o.text
+            .contains("1 target whose newest scan is Critical or High")
+    );
+    assert!(
+        o.text
+            .contains("<svg role=\"img\" aria-label=\"Mean risk score")
+    );
+    assert!(
+        !o.text.contains("secret.example"),
+        "another organisation's data"
+    );
 
     let t = b.get("/targets").await;
-    assert!(t.text.contains("2 scans") && t.text.contains("1 scan<"), "{}", t.text);
-    assert!(t.text.contains("aria-label=\"Risk trend of the last 2 scans\""));
+    assert!(
+        t.text.contains("2 scans") && t.text.contains("1 scan<"),
+        "{}",
+        t.text
+    );
+    assert!(
+        t.text
+            .contains("aria-label=\"Risk trend of the last 2 scans\"")
+    );
     assert!(!t.text.contains("secret.example"));
 
     let k = b.get(&format!("/keys/{key_id}")).await;
-    assert!(k.text.contains(&format!("/keys/{key_id}/public?format=jwk&#38;version=1")), "{}", k.text);
-    let jwk = b.get(&format!("/keys/{key_id}/public?format=jwk&version=1")).await;
+    assert!(
+        k.text
+            .contains(&format!("/keys/{key_id}/public?format=jwk&#38;version=1")),
+        "{}",
+        k.text
+    );
+    let jwk = b
+        .get(&format!("/keys/{key_id}/public?format=jwk&version=1"))
+        .await;
     assert_eq!(jwk.status, 200);
-    assert!(jwk.header("content-disposition").unwrap().contains(&format!("{key_id}-v1.jwks.json")));
+    assert!(
+        jwk.header("content-disposition")
+            .unwrap()
+            .contains(&format!("{key_id}-v1.jwks.json"))
+    );
     assert!(jwk.body["keys"].is_array());
 
     let v = b.get("/vault").await;
     assert_page(&v, 200);
     assert!(v.text.contains("stripe") && v.text.contains("secret"));
-    assert!(!v.text.contains("sk_live_do_not_show"), "values never reach the page");
+    assert!(
+        !v.text.contains("sk_live_do_not_show"),
+        "values never reach the page"
+    );
     api.shutdown().await;
 }
 
 #[tokio::test]
 async fn pages_share_the_apis_rate_limits() {
     let api = Api::start(Config {
-        rate_limits: RateLimits { scans_write: 100, read: 3, write: 100 },
+        rate_limits: RateLimits {
+            scans_write: 100,
+            read: 3,
+            write: 100,
+        },
         ..Config::in_memory()
     })
     .await;
@@ -573,7 +751,9 @@ async fn pages_share_the_apis_rate_limits() {
     assert_page(&limited, 429);
     assert!(limited.header("retry-after").is_some());
     // The same bucket as the API's reads with that key.
-    api.get(&api.admin, "/v1/scans").await.assert_error(429, "rate_limited");
+    api.get(&api.admin, "/v1/scans")
+        .await
+        .assert_error(429, "rate_limited");
     api.shutdown().await;
 }
 
@@ -582,7 +762,10 @@ async fn permalinks_point_at_the_dashboard_and_https_makes_cookies_secure() {
     let api = Api::memory().await;
     let scan = submit(&api, &api.admin, &common::scan_body("example.com")).await;
     let url = scan["url"].as_str().unwrap();
-    assert_eq!(url, format!("{}/scans/{}", api.base, scan["id"].as_str().unwrap()));
+    assert_eq!(
+        url,
+        format!("{}/scans/{}", api.base, scan["id"].as_str().unwrap())
+    );
     let mut b = Browser::new(&api);
     b.sign_in(&api.admin).await;
     let page = b.get(url.trim_start_matches(&api.base)).await;
@@ -596,17 +779,29 @@ async fn permalinks_point_at_the_dashboard_and_https_makes_cookies_secure() {
     })
     .await;
     let scan = submit(&api, &api.admin, &common::scan_body("example.com")).await;
-    assert!(scan["url"].as_str().unwrap().starts_with("https://dash.example/scans/scan_"));
+    assert!(
+        scan["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://dash.example/scans/scan_")
+    );
     let form = Browser::new(&api).get("/signin").await;
     let set = set_cookies(&form).join("\n");
-    assert!(set.starts_with("__Host-postq_signin=") && set.contains("; Secure"), "{set}");
+    assert!(
+        set.starts_with("__Host-postq_signin=") && set.contains("; Secure"),
+        "{set}"
+    );
     api.shutdown().await;
 }
 
 #[tokio::test]
 async fn one_time_links_sign_in_once_and_revoked_keys_end_sessions() {
     let api = Api::memory().await;
-    let key = api.running.create_api_key("default", &["scans:read"]).await.unwrap();
+    let key = api
+        .running
+        .create_api_key("default", &["scans:read"])
+        .await
+        .unwrap();
     let link = api.running.signin_link(&key.key).await.unwrap();
     assert!(link.starts_with(&format!("{}/signin/link?token=", api.base)));
     assert!(api.running.signin_link("pq_live_nope").await.is_err());
@@ -620,7 +815,10 @@ async fn one_time_links_sign_in_once_and_revoked_keys_end_sessions() {
     assert_page(&again, 401);
     assert!(again.text.contains("already used"));
 
-    let signed_in = Browser { session: Some(session), ..Browser::new(&api) };
+    let signed_in = Browser {
+        session: Some(session),
+        ..Browser::new(&api)
+    };
     assert_eq!(signed_in.get("/").await.status, 200);
     api.running.revoke_api_key(&key.id).await.unwrap();
     let r = signed_in.get("/").await;

@@ -32,7 +32,10 @@ fn attr(text: &str) -> String {
 fn labelled(svg: String, label: &str) -> String {
     svg.replacen(
         "<svg ",
-        &format!("<svg role=\"img\" aria-label=\"{}\" focusable=\"false\" ", attr(label)),
+        &format!(
+            "<svg role=\"img\" aria-label=\"{}\" focusable=\"false\" ",
+            attr(label)
+        ),
         1,
     )
 }
@@ -53,12 +56,17 @@ pub(crate) fn risk_over_time(buckets: &[RiskBucket], label: &str) -> Result<Stri
         let root = SVGBackend::with_string(&mut svg, (720, 260)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_err)?;
         let n = buckets.len().max(1);
-        let x_max = (n as f64 - 1.0).max(1.0);
+        // One bucket sits in the middle; more spread over the width.
+        let (x_lo, x_hi) = if n == 1 {
+            (-1.0, 1.0)
+        } else {
+            (-0.25, n as f64 - 0.75)
+        };
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(32)
             .y_label_area_size(44)
-            .build_cartesian_2d(-0.25f64..x_max + 0.25, 0f64..100f64)
+            .build_cartesian_2d(x_lo..x_hi, 0f64..100f64)
             .map_err(chart_err)?;
         let labels: Vec<String> = buckets.iter().map(|b| short_label(&b.bucket)).collect();
         let label_of = |x: &f64| {
@@ -73,6 +81,7 @@ pub(crate) fn risk_over_time(buckets: &[RiskBucket], label: &str) -> Result<Stri
             .x_labels(n.min(8))
             .y_labels(6)
             .x_label_formatter(&label_of)
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc("mean risk score")
             .axis_style(INK)
             .light_line_style(WHITE)
@@ -87,7 +96,10 @@ pub(crate) fn risk_over_time(buckets: &[RiskBucket], label: &str) -> Result<Stri
             .map(|(i, b)| (i as f64, b.mean_risk))
             .collect();
         chart
-            .draw_series(LineSeries::new(points.iter().copied(), LINE.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                LINE.stroke_width(2),
+            ))
             .map_err(chart_err)?;
         chart
             .draw_series(points.iter().map(|p| Circle::new(*p, 4, LINE.filled())))
@@ -113,7 +125,10 @@ pub(crate) fn sparkline(scores: &[f64], label: &str) -> Result<String, ChartErro
             .map(|(i, s)| (i as f64, *s))
             .collect();
         chart
-            .draw_series(LineSeries::new(points.iter().copied(), LINE.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                LINE.stroke_width(2),
+            ))
             .map_err(chart_err)?;
         if let Some(last) = points.last() {
             chart

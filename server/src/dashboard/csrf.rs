@@ -87,9 +87,9 @@ pub(crate) async fn require_token(req: Request, next: Next) -> Result<Response, 
         .ok()
         .and_then(|f| f.csrf);
     match presented {
-        Some(token) if same_token(&token, &expected) => {
-            Ok(next.run(Request::from_parts(parts, Body::from(bytes))).await)
-        }
+        Some(token) if same_token(&token, &expected) => Ok(next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await),
         _ => Err(forbidden(
             "The form's CSRF token is missing or does not belong to this session; reload the page and try again.",
         )),
@@ -120,7 +120,10 @@ mod tests {
             HeaderValue::from_static("http://127.0.0.1:8787"),
         );
         assert!(same_origin(&h).is_ok());
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
         assert!(same_origin(&h).is_err());
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(same_origin(&h).is_err());

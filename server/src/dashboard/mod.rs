@@ -46,10 +46,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             post(pages::rollovers::transition),
         )
         .route("/rollovers/{id}/rollback", post(pages::rollovers::rollback))
-        .route(
-            "/rollovers/{id}/download",
-            get(pages::rollovers::download),
-        )
+        .route("/rollovers/{id}/download", get(pages::rollovers::download))
         .route("/keys", get(pages::keys::list))
         .route("/keys/{id}", get(pages::keys::page))
         .route("/keys/{id}/public", get(pages::keys::public))

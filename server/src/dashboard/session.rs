@@ -238,7 +238,10 @@ pub(crate) async fn require_session(
         return Ok(resp);
     };
     if record.last_seen_at < ids::format_ts(now - TOUCH_EVERY) {
-        state.store.touch_session(&hash, &ids::format_ts(now)).await?;
+        state
+            .store
+            .touch_session(&hash, &ids::format_ts(now))
+            .await?;
     }
     tracing::Span::current().record("api_key", record.caller.api_key_id.as_str());
     let session = Session {
@@ -273,9 +276,15 @@ mod tests {
         let fresh = record(now, now + ABSOLUTE_LIFETIME);
         assert!(is_live(&fresh, now));
         // Idle for just under / just over the limit.
-        let idle = record(now - IDLE_TIMEOUT + Duration::seconds(1), now + Duration::hours(1));
+        let idle = record(
+            now - IDLE_TIMEOUT + Duration::seconds(1),
+            now + Duration::hours(1),
+        );
         assert!(is_live(&idle, now));
-        let idle = record(now - IDLE_TIMEOUT - Duration::seconds(1), now + Duration::hours(1));
+        let idle = record(
+            now - IDLE_TIMEOUT - Duration::seconds(1),
+            now + Duration::hours(1),
+        );
         assert!(!is_live(&idle, now));
         // Active a second ago, but past the absolute end.
         let old = record(now - Duration::seconds(1), now - Duration::milliseconds(1));
@@ -307,7 +316,10 @@ mod tests {
     #[test]
     fn cookie_values_are_found_among_others() {
         let mut h = HeaderMap::new();
-        h.append(COOKIE, HeaderValue::from_static("a=1; postq_session=tok; b=2"));
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("a=1; postq_session=tok; b=2"),
+        );
         assert_eq!(cookie(&h, "postq_session"), Some("tok"));
         assert_eq!(cookie(&h, "postq"), None);
     }

@@ -79,7 +79,8 @@ struct BucketRow {
     mean_risk: f64,
 }
 
-const TARGET_SELECT: &str = "SELECT s.id, s.type AS scan_type, s.target, s.risk_score, s.risk_level,
+const TARGET_SELECT: &str =
+    "SELECT s.id, s.type AS scan_type, s.target, s.risk_score, s.risk_level,
         s.created_at, latest.scans
  FROM latest JOIN scans s ON s.id = latest.id";
 
@@ -258,13 +259,12 @@ impl Store {
 
     /// Managed keys in all, and those of `algorithm`.
     pub(crate) async fn key_tally(&self, org_id: &str, algorithm: &str) -> StoreResult<(u64, u64)> {
-        let (all, matching): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT COUNT(*), SUM(algorithm = ?) FROM hybrid_keys WHERE org_id = ?",
-        )
-        .bind(algorithm)
-        .bind(org_id)
-        .fetch_one(&self.reader)
-        .await?;
+        let (all, matching): (i64, Option<i64>) =
+            sqlx::query_as("SELECT COUNT(*), SUM(algorithm = ?) FROM hybrid_keys WHERE org_id = ?")
+                .bind(algorithm)
+                .bind(org_id)
+                .fetch_one(&self.reader)
+                .await?;
         Ok((count(all), count(matching.unwrap_or(0))))
     }
 

@@ -96,7 +96,8 @@ pub(crate) async fn page(
 ) -> Result<Response, ApiError> {
     let auth = authorize::<auth::KeysRead>(&session.caller)?;
     let axum::Json(key) = api::get_key(State(state), auth, id).await?;
-    let href = |v: u32, format: &str| format!("/keys/{}/public?format={format}&version={v}", key.id);
+    let href =
+        |v: u32, format: &str| format!("/keys/{}/public?format={format}&version={v}", key.id);
     let mut versions: Vec<VersionLine> = key
         .versions
         .iter()
@@ -140,7 +141,9 @@ pub(crate) async fn public(
         _ => return Err(ApiError::not_found("Key")),
     };
     let mut resp = api::get_public_key(State(state), auth, id, params).await?;
-    let version = name.version.map_or("latest".to_owned(), |v| format!("v{v}"));
+    let version = name
+        .version
+        .map_or("latest".to_owned(), |v| format!("v{v}"));
     let suffix = match name.format.as_deref() {
         Some("jwk") => "jwks.json",
         _ => "pub.json",

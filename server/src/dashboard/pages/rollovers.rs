@@ -109,7 +109,10 @@ pub(crate) async fn start(
     let mut inline = vec![
         InlineFile {
             name: "postq-hybrid.pem".into(),
-            href: data_url("application/x-pem-file", rollover.certificate_pem.as_bytes()),
+            href: data_url(
+                "application/x-pem-file",
+                rollover.certificate_pem.as_bytes(),
+            ),
         },
         InlineFile {
             name: "postq-hybrid.key".into(),
@@ -121,12 +124,15 @@ pub(crate) async fn start(
         },
     ];
     let files: BTreeMap<String, String> = files;
-    inline.extend(files.iter().filter(|(n, _)| *n != "cert.pem").map(|(name, text)| {
-        InlineFile {
-            name: name.clone(),
-            href: data_url("text/plain", text.as_bytes()),
-        }
-    }));
+    inline.extend(
+        files
+            .iter()
+            .filter(|(n, _)| *n != "cert.pem")
+            .map(|(name, text)| InlineFile {
+                name: name.clone(),
+                href: data_url("text/plain", text.as_bytes()),
+            }),
+    );
     render_once(&CreatedPage {
         chrome: Chrome::new(&session, Section::Rollovers),
         scan_href: format!("/scans/{}", rollover.scan_id),
@@ -173,9 +179,12 @@ pub(crate) async fn list(
                 updated: when(&r.updated_at),
             })
             .collect(),
-        next_href: page
-            .next_cursor
-            .map(|c| format!("/rollovers?cursor={}", crate::dashboard::view::query_value(&c))),
+        next_href: page.next_cursor.map(|c| {
+            format!(
+                "/rollovers?cursor={}",
+                crate::dashboard::view::query_value(&c)
+            )
+        }),
     })
 }
 
@@ -280,8 +289,11 @@ pub(crate) async fn page(
 }
 
 fn back_to(id: &str) -> Response {
-    Redirect::to(&format!("/rollovers/{}", crate::dashboard::view::query_value(id)))
-        .into_response()
+    Redirect::to(&format!(
+        "/rollovers/{}",
+        crate::dashboard::view::query_value(id)
+    ))
+    .into_response()
 }
 
 /// `POST /rollovers/{id}/transition` (`sign:write` or `rollover:write`; form `to`):
@@ -295,11 +307,15 @@ pub(crate) async fn transition(
     let auth = authorize::<auth::RolloverWrite>(&session.caller)?;
     let id = id.into_id()?;
     let TransitionForm { to } = form(&body)?;
-    let json = serde_json::to_vec(&serde_json::json!({ "to": to }))
-        .map_err(|_| ApiError::internal())?;
-    let axum::Json(_moved) =
-        api::transition_rollover(State(state), auth, PathId::Id(id.clone()), Bytes::from(json))
-            .await?;
+    let json =
+        serde_json::to_vec(&serde_json::json!({ "to": to })).map_err(|_| ApiError::internal())?;
+    let axum::Json(_moved) = api::transition_rollover(
+        State(state),
+        auth,
+        PathId::Id(id.clone()),
+        Bytes::from(json),
+    )
+    .await?;
     Ok(back_to(&id))
 }
 

@@ -85,10 +85,12 @@ pub(crate) async fn list(
         .await?;
     let more = page.len() > TARGETS_PER_PAGE as usize;
     page.truncate(TARGETS_PER_PAGE as usize);
-    let next_href = more
-        .then(|| page.last())
-        .flatten()
-        .map(|t| format!("/targets?after={}", encode_cursor(&(&t.scan_type, &t.target))));
+    let next_href = more.then(|| page.last()).flatten().map(|t| {
+        format!(
+            "/targets?after={}",
+            encode_cursor(&(&t.scan_type, &t.target))
+        )
+    });
     let mut groups = Vec::with_capacity(page.len());
     for t in &page {
         let mut recent = state
