@@ -3,6 +3,7 @@
 //! security headers, scopes deciding pages and buttons (forged posts refused), rate
 //! limits, permalinks, and a rollover started, moved and rolled back from the pages.
 //! The browser-level tests (real Chromium, axe-core) are server/tests/browser/.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

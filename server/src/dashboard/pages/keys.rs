@@ -111,7 +111,7 @@ pub(crate) async fn page(
             jwk_href: href(v.version, "jwk"),
         })
         .collect();
-    versions.sort_by(|a, b| b.version.cmp(&a.version));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.version));
     render(&KeyPage {
         chrome: Chrome::new(&session, Section::Keys),
         rotated: key.rotated_at.as_deref().map(when),
