@@ -177,7 +177,10 @@ fn demo_runs_clean() {
         "ok=true classicalOk=true pqOk=true",
         "tampered artifact: ok=false",
         "cutover → completed",
+        "completed → rolled_back",
         "chain intact: true",
+        "Dashboard: http://127.0.0.1:",
+        "/signin/link?token=",
     ] {
         assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
     }
