@@ -53,7 +53,7 @@ test('the API key never shows in inspect output or errors', async () => {
 test('scans.submit, get, list and listAll (for await)', async () => {
   const result = await pq.scans.submit({ ...SCAN, source: 'node-test', metadata: { ci: 'node:test', n: 1 } })
   assert.match(result.id, /^scan_/)
-  assert.equal(result.url, `https://postq.dev/scans/${result.id}`)
+  assert.equal(result.url, `${server.baseUrl}/scans/${result.id}`)
   assert.equal(result.type, 'url')
   assert.equal(result.riskLevel, 'High')
   assert.equal(result.riskScore, 85)
