@@ -79,6 +79,22 @@ struct BucketRow {
     mean_risk: f64,
 }
 
+/// Each target's newest scan and scan count: one pass over `scans_org_target`.
+const LATEST_PER_TARGET: &str = "WITH latest AS (
+     SELECT MAX(id) AS id, COUNT(*) AS scans FROM scans
+     WHERE org_id = ? GROUP BY type, target)";
+
+/// Findings of a set of scans by severity and code (`findings_scan` per scan).
+const TALLY_FINDINGS: &str = "SELECT severity, code, COUNT(*) AS findings
+     FROM findings WHERE scan_id IN (SELECT value FROM json_each(?))
+     GROUP BY severity, code";
+
+/// Scans per time bucket: a covering range of `scans_org_created`.
+const RISK_BUCKETS: &str = "SELECT substr(created_at, 1, ?) AS bucket, COUNT(*) AS scans,
+        AVG(risk_score) AS mean_risk
+     FROM scans WHERE org_id = ? AND created_at >= ?
+     GROUP BY bucket ORDER BY bucket";
+
 const TARGET_SELECT: &str =
     "SELECT s.id, s.type AS scan_type, s.target, s.risk_score, s.risk_level,
         s.created_at, latest.scans
@@ -92,12 +108,7 @@ impl Store {
     /// Every target of an organisation with its newest scan (one pass over the
     /// `(org_id, type, target, id)` index).
     pub(crate) async fn latest_per_target(&self, org_id: &str) -> StoreResult<Vec<TargetSummary>> {
-        let rows: Vec<TargetRow> = sqlx::query_as(&format!(
-            "WITH latest AS (
-                 SELECT MAX(id) AS id, COUNT(*) AS scans FROM scans
-                 WHERE org_id = ? GROUP BY type, target)
-             {TARGET_SELECT}"
-        ))
+        let rows: Vec<TargetRow> = sqlx::query_as(&format!("{LATEST_PER_TARGET} {TARGET_SELECT}"))
         .bind(org_id)
         .fetch_all(&self.reader)
         .await?;
@@ -171,11 +182,7 @@ impl Store {
 
     /// Findings of the given scans, counted by severity and code.
     pub(crate) async fn tally_findings(&self, scan_ids: &[&str]) -> StoreResult<Vec<FindingTally>> {
-        let rows: Vec<TallyRow> = sqlx::query_as(
-            "SELECT severity, code, COUNT(*) AS findings
-             FROM findings WHERE scan_id IN (SELECT value FROM json_each(?))
-             GROUP BY severity, code",
-        )
+        let rows: Vec<TallyRow> = sqlx::query_as(TALLY_FINDINGS)
         .bind(json_text(&scan_ids))
         .fetch_all(&self.reader)
         .await?;
@@ -236,12 +243,7 @@ impl Store {
         since: &str,
         prefix_len: u32,
     ) -> StoreResult<Vec<RiskBucket>> {
-        let rows: Vec<BucketRow> = sqlx::query_as(
-            "SELECT substr(created_at, 1, ?) AS bucket, COUNT(*) AS scans,
-                    AVG(risk_score) AS mean_risk
-             FROM scans WHERE org_id = ? AND created_at >= ?
-             GROUP BY bucket ORDER BY bucket",
-        )
+        let rows: Vec<BucketRow> = sqlx::query_as(RISK_BUCKETS)
         .bind(i64::from(prefix_len))
         .bind(org_id)
         .bind(since)
@@ -287,5 +289,46 @@ impl Store {
                 ))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan SQLite chooses for `sql` with `binds`, one line per step.
+    async fn plan(store: &Store, sql: &str, binds: &[&str]) -> String {
+        let explain = format!("EXPLAIN QUERY PLAN {sql}");
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(&store.reader)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The overview's aggregates are index ranges, never a scan of the table: what the
+    /// benchmark's budget rests on.
+    #[tokio::test]
+    async fn aggregates_read_indexes() {
+        let store = Store::open_memory().await.unwrap();
+        let p = plan(&store, &format!("{LATEST_PER_TARGET} {TARGET_SELECT}"), &["org"]).await;
+        assert!(p.contains("USING COVERING INDEX scans_org_target (org_id=?)"), "{p}");
+        let p = plan(&store, TALLY_FINDINGS, &["[]"]).await;
+        assert!(p.contains("USING INDEX findings_scan (scan_id=?)"), "{p}");
+        let p = plan(&store, RISK_BUCKETS, &["10", "org", "2026"]).await;
+        assert!(
+            p.contains("USING COVERING INDEX scans_org_created (org_id=? AND created_at>?)"),
+            "{p}"
+        );
+        for sql in [TALLY_FINDINGS, RISK_BUCKETS] {
+            let p = plan(&store, sql, &["10", "org", "2026"]).await;
+            assert!(!p.contains("SCAN scans") && !p.contains("SCAN findings"), "{p}");
+        }
     }
 }

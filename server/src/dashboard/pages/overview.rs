@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use postq::api::{RiskLevel, RolloverStatus};
 use time::OffsetDateTime;
 
@@ -183,11 +183,17 @@ async fn readiness_of(
     }))
 }
 
-/// `GET /` (`scans:read`).
+/// `GET /` (`scans:read`). A key without it is sent to the first page it may read.
 pub(crate) async fn page(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, ApiError> {
+    if !auth::permits::<auth::ScansRead>(&session.caller) {
+        let chrome = Chrome::new(&session, Section::Overview);
+        if let Some(first) = chrome.nav.first() {
+            return Ok(Redirect::to(first.href).into_response());
+        }
+    }
     let auth = authorize::<auth::ScansRead>(&session.caller)?;
     let mut targets = state.store.latest_per_target(&auth.org_id).await?;
     let latest_ids: Vec<&str> = targets.iter().map(|t| t.latest_id.as_str()).collect();
