@@ -97,7 +97,11 @@ async fn main() {
     let org = running.bootstrap_org_id.clone().unwrap();
     println!(
         "dashboard bench ({} build): {scans} scans over {targets} targets, 2 findings each, data dir on disk (SQLite WAL)",
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
 
     let seed = Instant::now();

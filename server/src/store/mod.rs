@@ -32,7 +32,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
-pub(crate) use dashboard::{RiskBucket, TargetSummary};
+pub(crate) use dashboard::{BucketWidth, RiskBucket, TargetSummary};
 pub(crate) use idempotency::IdemState;
 pub(crate) use keys::{KeyRow, NewVersion, RotateOutcome, private_aad};
 pub(crate) use ledger::{AuditFilter, Event};

@@ -191,6 +191,7 @@ impl Store {
                 evidence: f.evidence.clone(),
             });
         }
+        super::dashboard::count_scan(&mut tx, org_id, scan, &id, &created_at).await?;
         tx.commit().await?;
         let record = ScanRecord {
             id,

@@ -19,7 +19,7 @@ use crate::dashboard::view::{
 };
 use crate::error::ApiError;
 use crate::ids;
-use crate::store::{RiskBucket, TargetSummary};
+use crate::store::{BucketWidth, RiskBucket, TargetSummary};
 
 /// How far back the risk chart looks.
 const CHART_WINDOW: time::Duration = time::Duration::days(90);
@@ -109,33 +109,38 @@ fn is_at_risk(level: RiskLevel) -> bool {
 }
 
 /// The bucket width for a span of time: a day beyond two days, else an hour beyond
-/// three hours, else a minute (a fresh demo still gets a line). Returns the number of
-/// leading `createdAt` characters that name a bucket, and its unit.
-fn bucket_width(span: time::Duration) -> (u32, &'static str) {
+/// three hours, else a minute (a fresh demo still gets a line).
+fn bucket_width(span: time::Duration) -> BucketWidth {
     if span > time::Duration::days(2) {
-        (10, "day")
+        BucketWidth::Day
     } else if span > time::Duration::hours(3) {
-        (13, "hour")
+        BucketWidth::Hour
     } else {
-        (16, "minute")
+        BucketWidth::Minute
     }
 }
 
-/// The risk chart's buckets for an organisation.
+/// The risk chart's buckets for an organisation, and their unit.
 pub(crate) async fn risk_buckets(
     state: &AppState,
     org_id: &str,
 ) -> Result<(Vec<RiskBucket>, &'static str), ApiError> {
     let now = OffsetDateTime::now_utc();
     let since = ids::format_ts(now - CHART_WINDOW);
-    let Some(first) = state.store.first_scan_since(org_id, &since).await? else {
-        return Ok((Vec::new(), "day"));
+    let Some(first_hour) = state.store.first_scan_hour(org_id, &since).await? else {
+        return Ok((Vec::new(), BucketWidth::Day.unit()));
     };
-    let span = OffsetDateTime::parse(&first, &time::format_description::well_known::Rfc3339)
-        .map(|t| now - t)
-        .unwrap_or(CHART_WINDOW);
-    let (width, unit) = bucket_width(span);
-    Ok((state.store.risk_buckets(org_id, &first, width).await?, unit))
+    let span = OffsetDateTime::parse(
+        &format!("{first_hour}:00:00Z"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map(|t| now - t)
+    .unwrap_or(CHART_WINDOW);
+    let width = bucket_width(span);
+    Ok((
+        state.store.risk_buckets(org_id, &since, width).await?,
+        width.unit(),
+    ))
 }
 
 async fn readiness_of(
@@ -292,8 +297,11 @@ mod tests {
 
     #[test]
     fn buckets_widen_with_the_span() {
-        assert_eq!(bucket_width(time::Duration::minutes(5)).1, "minute");
-        assert_eq!(bucket_width(time::Duration::hours(5)).1, "hour");
-        assert_eq!(bucket_width(time::Duration::days(30)).1, "day");
+        assert_eq!(
+            bucket_width(time::Duration::minutes(5)),
+            BucketWidth::Minute
+        );
+        assert_eq!(bucket_width(time::Duration::hours(5)), BucketWidth::Hour);
+        assert_eq!(bucket_width(time::Duration::days(30)), BucketWidth::Day);
     }
 }
