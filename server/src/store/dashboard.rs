@@ -88,10 +88,22 @@ const TARGET_SELECT: &str =
         s.created_at, t.scans
  FROM scan_targets t JOIN scans s ON s.id = t.latest_scan_id";
 
-/// Findings of a set of scans by severity and code (`findings_scan` per scan).
-const TALLY_FINDINGS: &str = "SELECT severity, code, COUNT(*) AS findings
-     FROM findings WHERE scan_id IN (SELECT value FROM json_each(?))
-     GROUP BY severity, code";
+/// Findings of each target's newest scan by severity and code: the organisation's
+/// `scan_targets` rows, then `findings_scan` per newest scan.
+const TALLY_FINDINGS: &str = "SELECT f.severity, f.code, COUNT(*) AS findings
+     FROM scan_targets t JOIN findings f ON f.scan_id = t.latest_scan_id
+     WHERE t.org_id = ?
+     GROUP BY f.severity, f.code";
+
+/// Targets whose newest scan holds a finding with one of a list of codes (`?2`), and
+/// how many of them hold one of a second list (`?1`).
+const TARGETS_WITH_CODES: &str = "SELECT COUNT(DISTINCT f.scan_id),
+        COUNT(DISTINCT CASE WHEN f.code IN (SELECT value FROM json_each(?)) THEN f.scan_id END)
+     FROM scan_targets t JOIN findings f ON f.scan_id = t.latest_scan_id
+     WHERE t.org_id = ? AND f.code IN (SELECT value FROM json_each(?))";
+
+/// Risk levels that put a target at risk.
+const AT_RISK: &str = "s.risk_level IN ('Critical', 'High')";
 
 /// Scans per day from the hourly counts (at most 24 rows a day).
 const RISK_BY_DAY: &str = "SELECT substr(hour, 1, 10) AS bucket, SUM(scans) AS scans,
@@ -179,12 +191,33 @@ fn count(n: i64) -> u64 {
 }
 
 impl Store {
-    /// Every target of an organisation with its newest scan.
-    pub(crate) async fn latest_per_target(&self, org_id: &str) -> StoreResult<Vec<TargetSummary>> {
-        let rows: Vec<TargetRow> = sqlx::query_as(&format!("{TARGET_SELECT} WHERE t.org_id = ?"))
-            .bind(org_id)
-            .fetch_all(&self.reader)
-            .await?;
+    /// How many targets the organisation has, and how many are at risk (newest scan
+    /// Critical or High).
+    pub(crate) async fn target_counts(&self, org_id: &str) -> StoreResult<(u64, u64)> {
+        let (all, at_risk): (i64, Option<i64>) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), SUM({AT_RISK})
+             FROM scan_targets t JOIN scans s ON s.id = t.latest_scan_id WHERE t.org_id = ?"
+        ))
+        .bind(org_id)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok((count(all), count(at_risk.unwrap_or(0))))
+    }
+
+    /// The `limit` riskiest targets at risk, riskiest (then newest) first.
+    pub(crate) async fn riskiest_targets(
+        &self,
+        org_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<TargetSummary>> {
+        let rows: Vec<TargetRow> = sqlx::query_as(&format!(
+            "{TARGET_SELECT} WHERE t.org_id = ? AND {AT_RISK}
+             ORDER BY s.risk_score DESC, s.id DESC LIMIT ?"
+        ))
+        .bind(org_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
         rows.into_iter().map(TargetRow::into_summary).collect()
     }
 
@@ -247,10 +280,10 @@ impl Store {
         rows.into_iter().map(ScanRow::into_record).collect()
     }
 
-    /// Findings of the given scans, counted by severity and code.
-    pub(crate) async fn tally_findings(&self, scan_ids: &[&str]) -> StoreResult<Vec<FindingTally>> {
+    /// Findings of each target's newest scan ("open" findings), by severity and code.
+    pub(crate) async fn tally_open_findings(&self, org_id: &str) -> StoreResult<Vec<FindingTally>> {
         let rows: Vec<TallyRow> = sqlx::query_as(TALLY_FINDINGS)
-            .bind(json_text(&scan_ids))
+            .bind(org_id)
             .fetch_all(&self.reader)
             .await?;
         rows.into_iter()
@@ -264,26 +297,20 @@ impl Store {
             .collect()
     }
 
-    /// How many of the given scans hold a finding with one of `any_of` codes, and how
+    /// How many targets' newest scans hold a finding with one of `any_of` codes, and how
     /// many of those hold one with one of `good` codes.
-    pub(crate) async fn scans_with_codes(
+    pub(crate) async fn targets_with_codes(
         &self,
-        scan_ids: &[&str],
+        org_id: &str,
         any_of: &[&str],
         good: &[&str],
     ) -> StoreResult<(u64, u64)> {
-        let (all, good): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(DISTINCT scan_id),
-                    COUNT(DISTINCT CASE WHEN code IN (SELECT value FROM json_each(?)) THEN scan_id END)
-             FROM findings
-             WHERE scan_id IN (SELECT value FROM json_each(?))
-               AND code IN (SELECT value FROM json_each(?))",
-        )
-        .bind(json_text(&good))
-        .bind(json_text(&scan_ids))
-        .bind(json_text(&any_of))
-        .fetch_one(&self.reader)
-        .await?;
+        let (all, good): (i64, i64) = sqlx::query_as(TARGETS_WITH_CODES)
+            .bind(json_text(&good))
+            .bind(org_id)
+            .bind(json_text(&any_of))
+            .fetch_one(&self.reader)
+            .await?;
         Ok((count(all), count(good)))
     }
 
@@ -420,8 +447,9 @@ mod tests {
         store.insert_scan(&org, &scan("a", 80.0)).await.unwrap();
         let (newest, _) = store.insert_scan(&org, &scan("a", 40.0)).await.unwrap();
         store.insert_scan(&org, &scan("b", 30.0)).await.unwrap();
-        let targets = store.latest_per_target(&org).await.unwrap();
+        let targets = store.targets_page(&org, None, 10).await.unwrap();
         assert_eq!(targets.len(), 2);
+        assert_eq!(store.target_counts(&org).await.unwrap(), (2, 2));
         let a = targets.iter().find(|t| t.target == "a").unwrap();
         assert_eq!(
             (a.scans, a.latest_id.as_str(), a.latest_risk_score),

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use postq::api::{RiskLevel, RolloverStatus};
+use postq::api::RolloverStatus;
 use time::OffsetDateTime;
 
 use crate::app::AppState;
@@ -24,7 +24,7 @@ use crate::store::{BucketWidth, RiskBucket, TargetSummary};
 /// How far back the risk chart looks.
 const CHART_WINDOW: time::Duration = time::Duration::days(90);
 /// Targets listed as at risk.
-const AT_RISK_SHOWN: usize = 10;
+const AT_RISK_SHOWN: u32 = 10;
 /// Finding codes listed.
 const CODES_SHOWN: usize = 10;
 
@@ -91,10 +91,10 @@ pub(crate) struct ComponentLine {
 #[template(path = "overview.html")]
 struct OverviewPage {
     chrome: Chrome,
-    targets: usize,
+    targets: u64,
     open_findings: u64,
     severities: Vec<SeverityCount>,
-    at_risk_count: usize,
+    at_risk_count: u64,
     at_risk: Vec<TargetLine>,
     codes: Vec<CodeLine>,
     score: Option<u32>,
@@ -102,10 +102,6 @@ struct OverviewPage {
     chart_svg: Option<String>,
     buckets: Vec<BucketLine>,
     bucket_unit: &'static str,
-}
-
-fn is_at_risk(level: RiskLevel) -> bool {
-    matches!(level, RiskLevel::Critical | RiskLevel::High)
 }
 
 /// The bucket width for a span of time: a day beyond two days, else an hour beyond
@@ -143,22 +139,15 @@ pub(crate) async fn risk_buckets(
     ))
 }
 
-async fn readiness_of(
-    state: &AppState,
-    session: &Session,
-    latest_ids: &[&str],
-) -> Result<Readiness, ApiError> {
+async fn readiness_of(state: &AppState, session: &Session) -> Result<Readiness, ApiError> {
     let caller = &session.caller;
     let store = &state.store;
+    let org = &caller.org_id;
     let (endpoints, pq) = store
-        .scans_with_codes(latest_ids, &readiness::KX_CODES, &readiness::KX_PQ_CODES)
+        .targets_with_codes(org, &readiness::KX_CODES, &readiness::KX_PQ_CODES)
         .await?;
     let (certs, pq_certs) = store
-        .scans_with_codes(
-            latest_ids,
-            &readiness::CERT_CODES,
-            &readiness::CERT_PQ_CODES,
-        )
+        .targets_with_codes(org, &readiness::CERT_CODES, &readiness::CERT_PQ_CODES)
         .await?;
     let keys = if auth::permits::<auth::KeysRead>(caller) {
         let (all, hybrid) = store
@@ -200,10 +189,16 @@ pub(crate) async fn page(
         }
     }
     let auth = authorize::<auth::ScansRead>(&session.caller)?;
-    let mut targets = state.store.latest_per_target(&auth.org_id).await?;
-    let latest_ids: Vec<&str> = targets.iter().map(|t| t.latest_id.as_str()).collect();
-    let tallies = state.store.tally_findings(&latest_ids).await?;
-    let readiness = readiness_of(&state, &session, &latest_ids).await?;
+    let store = &state.store;
+    let (target_count, at_risk_count) = store.target_counts(&auth.org_id).await?;
+    let at_risk = store
+        .riskiest_targets(&auth.org_id, AT_RISK_SHOWN)
+        .await?
+        .iter()
+        .map(TargetLine::of)
+        .collect();
+    let tallies = store.tally_open_findings(&auth.org_id).await?;
+    let readiness = readiness_of(&state, &session).await?;
 
     let severities: Vec<SeverityCount> = SEVERITIES
         .iter()
@@ -230,21 +225,6 @@ pub(crate) async fn page(
     }
     codes.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.code.cmp(&b.code)));
     codes.truncate(CODES_SHOWN);
-
-    let target_count = latest_ids.len();
-    drop(latest_ids);
-    targets.retain(|t| is_at_risk(t.latest_risk_level));
-    targets.sort_by(|a, b| {
-        b.latest_risk_score
-            .total_cmp(&a.latest_risk_score)
-            .then(b.latest_id.cmp(&a.latest_id))
-    });
-    let at_risk_count = targets.len();
-    let at_risk = targets
-        .iter()
-        .take(AT_RISK_SHOWN)
-        .map(TargetLine::of)
-        .collect();
 
     let (buckets, unit) = risk_buckets(&state, &auth.org_id).await?;
     let chart_svg = if buckets.is_empty() {
