@@ -2,7 +2,7 @@
 //! by severity and code, risk over time, and tallies of keys and rollovers.
 //!
 //! Per-target and per-hour/minute counts are kept as scans are stored ([`count_scan`],
-//! in the insert's transaction; tables from migration 0004), so the overview reads one
+//! in the insert's transaction; tables from migration 0005), so the overview reads one
 //! row per target and at most a few thousand per chart, never every scan: an
 //! organisation with 100 000 scans renders within the benchmark's budget.
 
