@@ -626,6 +626,7 @@ async fn a_rollover_starts_moves_and_rolls_back_from_the_pages() {
     );
     let audit = b.get("/audit").await;
     assert!(audit.text.contains("Chain verified"), "{}", audit.text);
+    assert!(audit.text.contains("Checkpoint verified"), "{}", audit.text);
     for event in [
         "rollover.create",
         "rollover.transition",
@@ -824,5 +825,55 @@ async fn one_time_links_sign_in_once_and_revoked_keys_end_sessions() {
     api.running.revoke_api_key(&key.id).await.unwrap();
     let r = signed_in.get("/").await;
     assert_eq!(r.status, 303, "a revoked key's session ends");
+    api.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_audit_badge_shows_a_tampered_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::start(Config::with_data_dir(dir.path())).await;
+    let admin = api.admin.clone();
+    for name in ["a", "b", "c"] {
+        api.post(&admin, "/v1/keys", &json!({"name": name}))
+            .await
+            .ok();
+    }
+    let mut b = Browser::new(&api);
+    b.sign_in(&admin).await;
+    let audit = b.get("/audit").await;
+    assert!(audit.text.contains("Chain verified") && audit.text.contains("Checkpoint verified"));
+    api.shutdown().await;
+
+    // Rewrite a row in SQLite behind the server's back.
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("postq.db")),
+        )
+        .await
+        .unwrap();
+    let n = sqlx::query("UPDATE ledger SET actor = 'apikey:someone-else' WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n.rows_affected(), 1);
+    pool.close().await;
+
+    let api = Api::start(Config::with_data_dir(dir.path())).await;
+    let mut b = Browser::new(&api);
+    b.sign_in(&admin).await;
+    let audit = b.get("/audit").await;
+    assert_page(&audit, 200);
+    assert!(audit.text.contains("Chain broken"), "{}", audit.text);
+    assert!(
+        audit.text.contains("at seq 2") && audit.text.contains("hash_mismatch"),
+        "{}",
+        audit.text
+    );
+    assert!(
+        !audit.text.contains("Checkpoint verified"),
+        "{}",
+        audit.text
+    );
     api.shutdown().await;
 }

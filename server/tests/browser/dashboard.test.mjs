@@ -248,6 +248,7 @@ test("an admin signs in, reads every page, rolls a site over and signs out", asy
   await check(page, "11-vault");
   await page.goto(`${base}/audit`);
   assert.match(await page.locator("#chain-verdict").innerText(), /Chain verified/);
+  assert.match(await page.locator("#checkpoint-verdict").innerText(), /Checkpoint verified/);
   await check(page, "12-audit");
 
   // Sign out: the session is gone.
