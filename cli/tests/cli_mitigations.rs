@@ -177,7 +177,7 @@ fn demo_runs_clean() {
         "ok=true classicalOk=true pqOk=true",
         "tampered artifact: ok=false",
         "cutover → completed",
-        "completed → rolled_back",
+        "rollback after completion: rolled_back (terminal)",
         "chain intact: true",
         "Dashboard: http://127.0.0.1:",
         "/signin/link?token=",
