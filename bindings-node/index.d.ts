@@ -33,6 +33,7 @@ import type {
   SignResponse,
   UnsealedCredential,
   UpdateKeyRequest,
+  WitnessResult,
 } from './types.generated'
 import type { PublicKeyInfo, VerifyResult } from './native'
 
@@ -128,6 +129,24 @@ export interface AuditFilter extends Omit<AuditQuery, 'since' | 'until'> {
   until?: string | Date
 }
 
+/** A ledger key: the object (`pq.audit.ledgerKey()`, a witness result's `ledgerKey`) or its JSON text. */
+export type LedgerKeyLike = LedgerKey | string
+/** A signed checkpoint: the signed note text, or a `SignedCheckpoint` carrying it. */
+export type CheckpointLike = SignedCheckpoint | string
+
+/** `pq.audit.witness(...)`: the last result's `state`, or a key to pin (neither: trust on first use). */
+export interface WitnessRequest {
+  /** The `state` of the previous result (keep it in a file between runs). */
+  state?: string
+  /** The ledger key to pin when there is no state; with a state it must be the pinned one. */
+  ledgerKey?: LedgerKeyLike
+}
+
+/** What an inclusion proof is checked against: a witness state, or a ledger key and a signed checkpoint. */
+export type InclusionAnchor =
+  | { state: string; ledgerKey?: undefined; checkpoint?: undefined }
+  | { ledgerKey: LedgerKeyLike; checkpoint: CheckpointLike; state?: undefined }
+
 export declare class PostQError extends Error {
   constructor(message: string, details?: { status?: number; code?: string; requestId?: string; cause?: unknown })
   /** HTTP status, when the API answered. */
@@ -205,6 +224,8 @@ declare class Audit {
   ledgerKey(options?: CallOptions): Promise<LedgerKey>
   inclusionProof(query: InclusionProofArgs, options?: CallOptions): Promise<InclusionProof>
   consistencyProof(query: ConsistencyProofArgs, options?: CallOptions): Promise<ConsistencyProof>
+  /** Advance a witness to the latest checkpoint; refusals throw `PostQError` (`ledger_fork`, …). */
+  witness(request?: WitnessRequest, options?: CallOptions): Promise<WitnessResult>
 }
 
 export type { Scans, HybridKeys, Vault, Rollovers, Audit }
@@ -236,6 +257,21 @@ export declare function verifyCertificate(
 ): SidecarReport
 /** Verify audit ledger rows offline; `complete: true` for a full export. */
 export declare function verifyLedgerChain(rows: AuditEntry[], options?: { complete?: boolean }): ChainReport
+/** Verify a signed checkpoint against the ledger key; throws `PostQError` `ledger_bad_signature`. */
+export declare function verifyCheckpoint(ledgerKey: LedgerKeyLike, checkpoint: CheckpointLike): SignedCheckpoint
+/** Verify a row's inclusion proof; returns the checkpoint it was proven in (throws `ledger_inclusion_failed`). */
+export declare function verifyInclusion(
+  row: AuditEntry,
+  proof: InclusionProof,
+  anchor: InclusionAnchor,
+): SignedCheckpoint
+/** Verify that `newer` extends `older`; returns `newer` (throws `ledger_fork`, `ledger_shrink`, `ledger_consistency_failed`). */
+export declare function verifyConsistency(
+  ledgerKey: LedgerKeyLike,
+  older: CheckpointLike,
+  newer: CheckpointLike,
+  proof?: ConsistencyProof,
+): SignedCheckpoint
 /** Seal to a recipient public key; returns the base64 `pqseal-v1` envelope. */
 export declare function seal(
   recipientPublicKey: string | Uint8Array,

@@ -126,6 +126,32 @@ function publicKeyText(publicKey) {
   throw invalid('publicKey must be the published public key JSON or JWK Set')
 }
 
+/** A ledger key (`LedgerKey`) as the command's argument: the object, or its JSON text parsed. */
+function ledgerKeyObject(key) {
+  if (typeof key !== 'string') return key
+  try {
+    return JSON.parse(key)
+  } catch {
+    throw invalid('ledgerKey must be the ledger key JSON (an object or its text)')
+  }
+}
+
+/** JSON text for the offline ledger checks: text as is, objects (models) serialized. */
+function jsonText(value, what) {
+  if (typeof value === 'string') return value
+  if (value && typeof value === 'object') return JSON.stringify(value)
+  throw invalid(`${what} must be an object or its JSON text`)
+}
+
+/** A signed checkpoint: the signed note itself, or a `SignedCheckpoint` carrying it. */
+function checkpointText(checkpoint, what = 'checkpoint') {
+  if (typeof checkpoint === 'string') return checkpoint
+  if (checkpoint && typeof checkpoint.checkpoint === 'string') return checkpoint.checkpoint
+  throw invalid(`${what} must be a signed checkpoint (the note text or a SignedCheckpoint)`)
+}
+
+const optional = (value, convert) => (value === undefined || value === null ? undefined : convert(value))
+
 function page(p) {
   p.nextCursor = p.nextCursor ?? null
   return p
@@ -367,6 +393,21 @@ class Audit {
   consistencyProof({ treeSize1, treeSize2 } = {}, options) {
     return this.#c.run('audit.consistency_proof', { treeSize1, treeSize2 }, options)
   }
+  /**
+   * Advance a witness of the ledger to the latest checkpoint: both signatures verified,
+   * consistency with the held checkpoint proven. Pass the `state` of the last result
+   * (or a `ledgerKey` to pin; with neither, the server's key is pinned on first use).
+   * Refusals throw a `PostQError` with code `ledger_fork`, `ledger_shrink`, ….
+   */
+  witness({ state, ledgerKey } = {}, options) {
+    return call(async () =>
+      this.#c.run(
+        'audit.witness',
+        { state: state ?? undefined, ledgerKey: optional(ledgerKey, ledgerKeyObject) },
+        options,
+      ),
+    )
+  }
 }
 
 // ------------------------------------------------------------------ client
@@ -518,6 +559,42 @@ function verifyLedgerChain(rows, { complete = false } = {}) {
   return callSync(() => JSON.parse(native.verifyLedgerChain(JSON.stringify(rowsIn(rows)), complete)))
 }
 
+/** Verify a signed checkpoint against the ledger key (both signatures, the origin). */
+function verifyCheckpoint(ledgerKey, checkpoint) {
+  return callSync(() =>
+    JSON.parse(native.verifyCheckpoint(jsonText(ledgerKey, 'ledgerKey'), checkpointText(checkpoint))),
+  )
+}
+
+/** Verify a row's inclusion proof against a witness `state`, or a `ledgerKey` and a signed `checkpoint`. */
+function verifyInclusion(row, proof, { state, ledgerKey, checkpoint } = {}) {
+  return callSync(() =>
+    JSON.parse(
+      native.verifyInclusion(
+        jsonText(row, 'row'),
+        jsonText(proof, 'proof'),
+        optional(state, String),
+        optional(ledgerKey, (k) => jsonText(k, 'ledgerKey')),
+        optional(checkpoint, checkpointText),
+      ),
+    ),
+  )
+}
+
+/** Verify that the signed checkpoint `newer` extends `older` (the proof is optional for equal sizes). */
+function verifyConsistency(ledgerKey, older, newer, proof) {
+  return callSync(() =>
+    JSON.parse(
+      native.verifyConsistency(
+        jsonText(ledgerKey, 'ledgerKey'),
+        checkpointText(older, 'older'),
+        checkpointText(newer, 'newer'),
+        optional(proof, (p) => jsonText(p, 'proof')),
+      ),
+    ),
+  )
+}
+
 /** Seal to a recipient public key (base64 or bytes); returns the base64 `pqseal-v1` envelope. */
 function seal(recipientPublicKey, plaintext, { aad } = {}) {
   return callSync(() => {
@@ -584,6 +661,9 @@ module.exports = {
   parsePublicKey,
   verifyCertificate,
   verifyLedgerChain,
+  verifyCheckpoint,
+  verifyInclusion,
+  verifyConsistency,
   seal,
   SealKey,
   HybridPublicKey,

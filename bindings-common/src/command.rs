@@ -13,6 +13,7 @@ use postq::api::{
     AuditQuery, CreateKeyRequest, CreateRolloverRequest, CreateScanRequest, ListQuery,
     RotateKeyRequest, SealRequest, TransitionRequest, UpdateKeyRequest,
 };
+use postq::ledger::LedgerKey;
 use serde::{Deserialize, Serialize};
 
 use crate::ErrorInfo;
@@ -205,6 +206,15 @@ commands! {
     /// The consistency proof between two tree sizes.
     AuditConsistencyProof(ConsistencyProofArgs) = "audit.consistency_proof" -> "ConsistencyProof"
         [stream: false, payload: false] { GET "/v1/audit/proofs/consistency" }
+    /// Advance a witness of the ledger to the latest checkpoint: verify its signatures
+    /// and prove it consistent with the one held; returns the new state and what
+    /// happened. Refusals are `crypto` errors (`ledger_fork`, `ledger_shrink`, …).
+    AuditWitness(WitnessArgs) = "audit.witness" -> "WitnessResult"
+        [stream: false, payload: false] {
+            GET "/v1/audit/checkpoint",
+            GET "/v1/audit/ledger-key",
+            GET "/v1/audit/proofs/consistency"
+        }
 }
 
 impl Command {
@@ -356,6 +366,22 @@ pub struct ConsistencyProofArgs {
     pub tree_size_2: u64,
 }
 
+/// `audit.witness`. With neither field the key the server publishes is pinned (trust
+/// on first use, as the result says).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WitnessArgs {
+    /// The state JSON a previous call returned (`state`); its checkpoint is verified
+    /// again before anything else.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// The ledger key to pin when there is no state; with a state, it must be the
+    /// pinned key (else `ledger_key_changed`).
+    #[serde(default)]
+    pub ledger_key: Option<LedgerKey>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +393,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "duplicate op names");
-        assert_eq!(count, 35);
+        assert_eq!(count, 36);
         let cmd = Command::from_json(r#"{"op":"scans.get","args":{"id":"scan_1"}}"#).unwrap();
         assert_eq!(cmd.op(), "scans.get");
         assert_eq!(cmd.operation().routes[0].path, "/v1/scans/{id}");

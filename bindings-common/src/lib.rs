@@ -22,15 +22,17 @@ pub mod runtime;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod stream;
+mod witness;
 
 pub use client::BindingClient;
 pub use command::{
     Command, ConsistencyProofArgs, DownloadAllArgs, DownloadArgs, IdArgs, InclusionProofArgs,
     NoArgs, OPERATIONS, Operation, PublicKeyArgs, RotateKeyArgs, Route, SignArgs, TransitionArgs,
-    UpdateKeyArgs, VerifyArgs,
+    UpdateKeyArgs, VerifyArgs, WitnessArgs,
 };
 pub use error::ErrorInfo;
 pub use options::{CallOptions, ClientOptions, duration};
 pub use postq::error::ErrorKind;
 pub use run::{ArtifactInfo, Output, PublicKeyInfo, run};
 pub use stream::CommandStream;
+pub use witness::{WitnessOutcome, WitnessResult};

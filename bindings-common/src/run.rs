@@ -193,6 +193,7 @@ pub async fn run(
                 .consistency_proof(a.tree_size_1, a.tree_size_2)
                 .await?,
         ),
+        C::AuditWitness(a) => Output::json(&crate::witness::advance(client, a).await?),
         C::ScansListAll(_)
         | C::KeysListAll(_)
         | C::VaultListAll(_)

@@ -16,6 +16,7 @@ use crate::{
     ArtifactInfo, CallOptions, ClientOptions, Command, ConsistencyProofArgs, DownloadAllArgs,
     DownloadArgs, ErrorInfo, IdArgs, InclusionProofArgs, NoArgs, OPERATIONS, PublicKeyArgs,
     PublicKeyInfo, RotateKeyArgs, SignArgs, TransitionArgs, UpdateKeyArgs, VerifyArgs,
+    WitnessArgs, WitnessOutcome, WitnessResult,
 };
 
 type Component = (String, RefOr<Schema>);
@@ -41,6 +42,10 @@ fn layer_components() -> Vec<Component> {
     add::<DownloadAllArgs>(&mut out);
     add::<InclusionProofArgs>(&mut out);
     add::<ConsistencyProofArgs>(&mut out);
+    add::<WitnessArgs>(&mut out);
+    add::<WitnessResult>(&mut out);
+    add::<WitnessOutcome>(&mut out);
+    add::<postq::api::KeySource>(&mut out);
     add::<PublicKeyInfo>(&mut out);
     add::<ArtifactInfo>(&mut out);
     add::<ErrorInfo>(&mut out);

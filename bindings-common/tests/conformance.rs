@@ -315,6 +315,27 @@ async fn every_command_runs_against_the_reference_server() {
     let consistency =
         json!({"op": "audit.consistency_proof", "args": {"treeSize1": 1, "treeSize2": size}});
     assert_eq!(r.call(consistency, None).await["treeSize2"], size);
+    let first = r
+        .call(json!({"op": "audit.witness", "args": {}}), None)
+        .await;
+    assert_eq!(
+        (&first["outcome"], &first["keySource"]),
+        (&json!("first"), &json!("trust_on_first_use"))
+    );
+    assert_eq!(first["ledgerKey"], key);
+    r.call(
+        json!({"op": "keys.rotate", "args": {"id": key_id, "request": {}}}),
+        None,
+    )
+    .await;
+    let grown = json!({"op": "audit.witness", "args": {"state": first["state"], "ledgerKey": key}});
+    let grown = r.call(grown, None).await;
+    assert_eq!(
+        (&grown["outcome"], &grown["keySource"]),
+        (&json!("extended"), &json!("state"))
+    );
+    assert_eq!(grown["previous"], first["checkpoint"]);
+    assert!(grown["checkpoint"]["treeSize"].as_u64() > first["checkpoint"]["treeSize"].as_u64());
 
     running.shutdown().await;
     let all: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.name).collect();

@@ -1,6 +1,7 @@
 //! Offline helpers: no network, no API key. Hybrid signature verification against a
-//! published public key, sidecar certificate verification, `pqseal-v1` seal/open and
-//! ledger chain verification — each a direct call into the core.
+//! published public key, sidecar certificate verification, `pqseal-v1` seal/open,
+//! ledger chain verification and the ledger's checkpoints and proofs — each a direct
+//! call into the core (or the common layer's shared JSON reports).
 
 use napi::bindgen_prelude::{Buffer, Uint8Array};
 use napi_derive::napi;
@@ -106,6 +107,48 @@ pub fn verify_certificate(
 pub fn verify_ledger_chain(rows: String, complete: Option<bool>) -> napi::Result<String> {
     let report = offline::verify_ledger(&rows, complete.unwrap_or(false)).js()?;
     Ok(report.as_str().to_owned())
+}
+
+/// Verify a signed checkpoint against a ledger key (JSON). Returns the
+/// `SignedCheckpoint` JSON; throws `ledger_bad_signature` (or `invalid_input`).
+#[napi(catch_unwind)]
+pub fn verify_checkpoint(ledger_key: String, checkpoint: String) -> napi::Result<String> {
+    let verified = offline::verify_checkpoint(&ledger_key, &checkpoint).js()?;
+    Ok(verified.as_str().to_owned())
+}
+
+/// Verify a row's inclusion proof (both JSON) against a witness state, or a ledger key
+/// and a signed checkpoint. Returns the `SignedCheckpoint` JSON the row was proven in.
+#[napi(catch_unwind)]
+pub fn verify_inclusion(
+    row: String,
+    proof: String,
+    state: Option<String>,
+    ledger_key: Option<String>,
+    checkpoint: Option<String>,
+) -> napi::Result<String> {
+    let anchor = offline::ProofAnchor::from_parts(
+        state.as_deref(),
+        ledger_key.as_deref(),
+        checkpoint.as_deref(),
+    )
+    .js()?;
+    let verified = offline::verify_inclusion(&row, &proof, anchor).js()?;
+    Ok(verified.as_str().to_owned())
+}
+
+/// Verify that the signed checkpoint `newer` extends `older` (consistency proof JSON,
+/// optional for equal sizes). Returns the `SignedCheckpoint` JSON of `newer`.
+#[napi(catch_unwind)]
+pub fn verify_consistency(
+    ledger_key: String,
+    older: String,
+    newer: String,
+    proof: Option<String>,
+) -> napi::Result<String> {
+    let verified =
+        offline::verify_consistency(&ledger_key, &older, &newer, proof.as_deref()).js()?;
+    Ok(verified.as_str().to_owned())
 }
 
 /// Seal `plaintext` to a recipient's public key (base64 of `ek ‖ x25519`, 1216 bytes)

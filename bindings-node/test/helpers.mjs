@@ -88,12 +88,12 @@ export async function startServer({ dataDir = false, rateLimits = 'scans_write=5
   return {
     baseUrl,
     apiKey,
-    /** Mint an API key with these scopes in the bootstrap organisation (data-dir servers). */
-    createKey(scopes) {
+    /** Mint an API key with these scopes in `org` (default: the bootstrap organisation; data-dir servers). */
+    createKey(scopes, org = 'default') {
       if (!dir) throw new Error('createKey needs startServer({ dataDir: true })')
       const out = execFileSync(
         SERVER_BIN,
-        ['keys', 'create', '--data-dir', dir, '--org', 'default', '--scopes', scopes.join(',')],
+        ['keys', 'create', '--data-dir', dir, '--org', org, '--scopes', scopes.join(',')],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTQ_SERVER_LOG: 'warn' } },
       )
       const key = /pq_live_[0-9a-f]+/.exec(out)

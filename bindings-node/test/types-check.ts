@@ -7,6 +7,11 @@ import {
   SealKey,
   seal,
   verifyLedgerChain,
+  verifyCheckpoint,
+  verifyInclusion,
+  verifyConsistency,
+  type WitnessResult,
+  type SignedCheckpoint,
   type Page,
   type ScanSummary,
   type RolloverCreated,
@@ -30,6 +35,20 @@ export async function typeChecks(pq: PostQ): Promise<void> {
   const rows: AuditEntry[] = [];
   for await (const row of pq.audit.listAll({ since: new Date(0) })) rows.push(row);
   verifyLedgerChain(rows, { complete: true });
+  const witnessed: WitnessResult = await pq.audit.witness();
+  const again = await pq.audit.witness({ state: witnessed.state, ledgerKey: witnessed.ledgerKey });
+  const outcome: "first" | "unchanged" | "extended" = again.outcome;
+  void outcome;
+  // @ts-expect-error outcome is a closed set
+  const wrong: typeof again.outcome = "forked";
+  void wrong;
+  const held: SignedCheckpoint = verifyCheckpoint(again.ledgerKey, again.checkpoint);
+  const proof = await pq.audit.inclusionProof({ seq: 1, treeSize: held.treeSize });
+  verifyInclusion(rows[0], proof, { state: again.state });
+  verifyInclusion(rows[0], proof, { ledgerKey: again.ledgerKey, checkpoint: held });
+  // @ts-expect-error a state, or a ledger key with a checkpoint: not a state with a key
+  verifyInclusion(rows[0], proof, { state: again.state, ledgerKey: again.ledgerKey });
+  if (again.previous) verifyConsistency(again.ledgerKey, again.previous, held);
   const sk = SealKey.generate();
   const opened: Buffer = sk.open(seal(sk.publicKey, "secret", { aad: "cred_1" }), { aad: "cred_1" });
   void opened;

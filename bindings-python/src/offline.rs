@@ -1,6 +1,6 @@
 //! Offline helpers: hybrid signature verification, sidecar certificate verification,
-//! `pqseal-v1` sealing and the audit ledger's hash chain. Crypto runs with the GIL
-//! released.
+//! `pqseal-v1` sealing, the audit ledger's hash chain, its signed checkpoints and
+//! proofs. Crypto runs with the GIL released.
 
 use postq::seal::{SealPublicKey, SealSecretKey};
 use postq_bindings_common::offline;
@@ -91,6 +91,53 @@ fn verify_ledger(py: Python<'_>, rows: &str, complete: bool) -> PyResult<String>
     Ok(report.as_str().to_owned())
 }
 
+/// Verify a signed checkpoint against a ledger key (JSON); returns the
+/// `SignedCheckpoint` JSON.
+#[pyfunction]
+fn verify_checkpoint(py: Python<'_>, ledger_key: &str, checkpoint: &str) -> PyResult<String> {
+    let verified = py
+        .detach(|| offline::verify_checkpoint(ledger_key, checkpoint))
+        .map_err(|e| info_to_py(py, &e))?;
+    Ok(verified.as_str().to_owned())
+}
+
+/// Verify a row's inclusion proof against a witness state, or a ledger key and a
+/// signed checkpoint; returns the `SignedCheckpoint` JSON the row was proven in.
+#[pyfunction]
+#[pyo3(signature = (row, proof, state=None, ledger_key=None, checkpoint=None))]
+fn verify_inclusion(
+    py: Python<'_>,
+    row: &str,
+    proof: &str,
+    state: Option<&str>,
+    ledger_key: Option<&str>,
+    checkpoint: Option<&str>,
+) -> PyResult<String> {
+    let anchor = offline::ProofAnchor::from_parts(state, ledger_key, checkpoint)
+        .map_err(|e| info_to_py(py, &e))?;
+    let verified = py
+        .detach(|| offline::verify_inclusion(row, proof, anchor))
+        .map_err(|e| info_to_py(py, &e))?;
+    Ok(verified.as_str().to_owned())
+}
+
+/// Verify that the signed checkpoint `newer` extends `older`; returns the
+/// `SignedCheckpoint` JSON of `newer`.
+#[pyfunction]
+#[pyo3(signature = (ledger_key, older, newer, proof=None))]
+fn verify_consistency(
+    py: Python<'_>,
+    ledger_key: &str,
+    older: &str,
+    newer: &str,
+    proof: Option<&str>,
+) -> PyResult<String> {
+    let verified = py
+        .detach(|| offline::verify_consistency(ledger_key, older, newer, proof))
+        .map_err(|e| info_to_py(py, &e))?;
+    Ok(verified.as_str().to_owned())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_offline, m)?)?;
     m.add_function(wrap_pyfunction!(verify_certificate, m)?)?;
@@ -99,5 +146,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(seal, m)?)?;
     m.add_function(wrap_pyfunction!(seal_open, m)?)?;
     m.add_function(wrap_pyfunction!(verify_ledger, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_checkpoint, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_inclusion, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_consistency, m)?)?;
     Ok(())
 }

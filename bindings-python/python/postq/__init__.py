@@ -10,7 +10,8 @@ True
 :class:`PostQ` blocks, :class:`AsyncPostQ` is for asyncio; both share one Rust runtime
 and release the GIL while they work. Offline helpers need no server:
 :func:`verify_offline`, :func:`verify_certificate`, :func:`seal` / :class:`SealKeyPair`,
-:func:`verify_audit_chain`.
+:func:`verify_audit_chain`, and the ledger's :func:`verify_checkpoint`,
+:func:`verify_inclusion`, :func:`verify_consistency`.
 """
 
 from __future__ import annotations
@@ -73,9 +74,21 @@ from ._models import (
     UnsealedCredential,
     VerifyResponse,
     VerifyResult,
+    WitnessResult,
 )
 from ._native import __version__
-from ._offline import SealKeyPair, open_sealed, seal, verify_audit_chain, verify_certificate
+from ._offline import (
+    CheckpointLike,
+    LedgerKeyLike,
+    SealKeyPair,
+    open_sealed,
+    seal,
+    verify_audit_chain,
+    verify_certificate,
+    verify_checkpoint,
+    verify_consistency,
+    verify_inclusion,
+)
 from ._types import FindingInput, Include, Payload, RiskLevel, RolloverStatus, Severity, Timestamp
 from . import _native
 
@@ -93,6 +106,9 @@ __all__ = [
     "open_sealed",
     "SealKeyPair",
     "verify_audit_chain",
+    "verify_checkpoint",
+    "verify_inclusion",
+    "verify_consistency",
     "Scans",
     "HybridKeys",
     "Vault",
@@ -141,6 +157,9 @@ __all__ = [
     "UnsealedCredential",
     "VerifyResponse",
     "VerifyResult",
+    "WitnessResult",
+    "CheckpointLike",
+    "LedgerKeyLike",
     "FindingInput",
     "Include",
     "Payload",

@@ -60,8 +60,10 @@ from ._models import (
     UnsealedCredential,
     VerifyResponse,
     VerifyResult,
+    WitnessResult,
     page_from_json,
 )
+from ._offline import LedgerKeyLike, ledger_key_model
 from ._types import FindingInput, Include, Payload, RiskLevel, RolloverStatus, Timestamp
 
 __all__ = [
@@ -517,6 +519,21 @@ class _AuditCalls:
         args = g.ConsistencyProofArgs(tree_size1=tree_size_1, tree_size2=tree_size_2)
         return _Call(g.AuditConsistencyProofCommand(args=args), _model(ConsistencyProof))
 
+    @staticmethod
+    def witness(
+        *, state: Optional[str] = None, ledger_key: Optional[LedgerKeyLike] = None
+    ) -> _Call[WitnessResult]:
+        """Advance a witness of the ledger to the latest checkpoint: both signatures
+        verified, consistency with the held checkpoint proven. Pass the ``state`` of the
+        last result (store it between runs), or a ``ledger_key`` to pin; with neither,
+        the key the server publishes is pinned (``key_source == "trust_on_first_use"``).
+        A refusal raises :class:`PostQError` with code ``ledger_fork``,
+        ``ledger_shrink``, ``ledger_bad_signature``, ``ledger_consistency_failed`` or
+        ``ledger_key_changed``; the stored state stays as it was."""
+        key = None if ledger_key is None else ledger_key_model(ledger_key)
+        args = g.WitnessArgs(state=state, ledger_key=key)
+        return _Call(g.AuditWitnessCommand(args=args), _model(WitnessResult))
+
 
 class _ClientCalls:
     @staticmethod
@@ -655,7 +672,7 @@ class Rollovers(_Resource):
 
 
 class Audit(_Resource):
-    """``pq.audit``: the hash-chained audit ledger."""
+    """``pq.audit``: the audit ledger: rows, signed checkpoints, proofs, the witness."""
 
     list = _blocking(_AuditCalls.list)
     list_all = _iterating(_AuditCalls.list_all)
@@ -664,6 +681,7 @@ class Audit(_Resource):
     ledger_key = _blocking(_AuditCalls.ledger_key)
     inclusion_proof = _blocking(_AuditCalls.inclusion_proof)
     consistency_proof = _blocking(_AuditCalls.consistency_proof)
+    witness = _blocking(_AuditCalls.witness)
 
 
 def _iterate(stream: _native.NativeStream, model: Type[M]) -> Iterator[M]:
@@ -806,6 +824,7 @@ class AsyncAudit(_Resource):
     ledger_key = _awaitable(_AuditCalls.ledger_key)
     inclusion_proof = _awaitable(_AuditCalls.inclusion_proof)
     consistency_proof = _awaitable(_AuditCalls.consistency_proof)
+    witness = _awaitable(_AuditCalls.witness)
 
 
 async def _aiterate(stream: _native.NativeStream, model: Type[M]) -> AsyncIterator[M]:

@@ -39,6 +39,7 @@ from ._generated import (
     UnsealedCredential,
     VerifyResponse,
     VerifyResult,
+    WitnessResult,
 )
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "UnsealedCredential",
     "VerifyResponse",
     "VerifyResult",
+    "WitnessResult",
     "page_from_json",
 ]
 

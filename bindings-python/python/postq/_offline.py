@@ -7,16 +7,37 @@ import json
 from typing import Iterable, Mapping, Optional, Union, Any
 
 from . import _native
-from ._models import AuditEntry, ChainReport, SidecarReport
+from ._codec import Model
+from ._errors import PostQValidationError
+from ._models import (
+    AuditEntry,
+    ChainReport,
+    ConsistencyProof,
+    InclusionProof,
+    LedgerKey,
+    SidecarReport,
+    SignedCheckpoint,
+)
 from ._types import Payload, Timestamp
 
 __all__ = [
+    "CheckpointLike",
+    "LedgerKeyLike",
     "SealKeyPair",
     "open_sealed",
     "seal",
     "verify_audit_chain",
     "verify_certificate",
+    "verify_checkpoint",
+    "verify_consistency",
+    "verify_inclusion",
 ]
+
+#: A ledger key: the model (``pq.audit.ledger_key()``, a witness result's
+#: ``ledger_key``) or its JSON text.
+LedgerKeyLike = Union[LedgerKey, str]
+#: A signed checkpoint: the signed note text, or a :class:`SignedCheckpoint` carrying it.
+CheckpointLike = Union[SignedCheckpoint, str]
 
 
 def verify_certificate(
@@ -90,3 +111,78 @@ def verify_audit_chain(
     ``seq`` 1, 2, 3 … without gaps, so a deleted row is detected."""
     data = [r.to_dict() if isinstance(r, AuditEntry) else dict(r) for r in rows]
     return ChainReport.from_json(_native.verify_ledger(json.dumps(data), complete))
+
+
+def ledger_key_model(key: LedgerKeyLike) -> LedgerKey:
+    """The model of a ledger key given as the model or its JSON text (the core checks
+    the keys themselves)."""
+    if isinstance(key, LedgerKey):
+        return key
+    try:
+        return LedgerKey.from_json(key)
+    except (ValueError, TypeError) as e:
+        raise PostQValidationError(f"invalid ledger key: {e}", code="invalid_input") from None
+
+
+def _ledger_key_text(key: LedgerKeyLike) -> str:
+    return key.to_json() if isinstance(key, LedgerKey) else key
+
+
+def _note(checkpoint: CheckpointLike) -> str:
+    return checkpoint.checkpoint if isinstance(checkpoint, SignedCheckpoint) else checkpoint
+
+
+def _model_json(value: Union[Model, Mapping[str, Any]]) -> str:
+    return value.to_json() if isinstance(value, Model) else json.dumps(dict(value))
+
+
+def verify_checkpoint(ledger_key: LedgerKeyLike, checkpoint: CheckpointLike) -> SignedCheckpoint:
+    """Verify a signed checkpoint offline against the ledger key: its origin is the
+    key's log and both the Ed25519 and the ML-DSA-65 signature verify. Returns the
+    verified checkpoint; raises :class:`PostQError` with code ``ledger_bad_signature``
+    (or :class:`PostQValidationError` for a malformed note or key)."""
+    text = _native.verify_checkpoint(_ledger_key_text(ledger_key), _note(checkpoint))
+    return SignedCheckpoint.from_json(text)
+
+
+def verify_inclusion(
+    row: Union[AuditEntry, Mapping[str, Any]],
+    proof: Union[InclusionProof, Mapping[str, Any]],
+    *,
+    state: Optional[str] = None,
+    ledger_key: Optional[LedgerKeyLike] = None,
+    checkpoint: Optional[CheckpointLike] = None,
+) -> SignedCheckpoint:
+    """Verify offline that ``row`` is the row at its ``seq`` in a verified checkpoint,
+    by its inclusion proof (``pq.audit.inclusion_proof``). The checkpoint is a witness
+    ``state`` (``pq.audit.witness(...).state``) or a signed ``checkpoint`` with the
+    ``ledger_key`` that signed it. Returns that checkpoint; raises
+    :class:`PostQError` with code ``ledger_inclusion_failed`` when the proof fails."""
+    text = _native.verify_inclusion(
+        _model_json(row),
+        _model_json(proof),
+        state,
+        None if ledger_key is None else _ledger_key_text(ledger_key),
+        None if checkpoint is None else _note(checkpoint),
+    )
+    return SignedCheckpoint.from_json(text)
+
+
+def verify_consistency(
+    ledger_key: LedgerKeyLike,
+    older: CheckpointLike,
+    newer: CheckpointLike,
+    proof: Union[ConsistencyProof, Mapping[str, Any], None] = None,
+) -> SignedCheckpoint:
+    """Verify offline that the signed checkpoint ``newer`` extends ``older`` (both
+    verified against the ledger key first) by the consistency proof between their sizes
+    (``pq.audit.consistency_proof``; not needed for equal sizes). Returns ``newer``;
+    raises :class:`PostQError` with code ``ledger_shrink``, ``ledger_fork`` or
+    ``ledger_consistency_failed``."""
+    text = _native.verify_consistency(
+        _ledger_key_text(ledger_key),
+        _note(older),
+        _note(newer),
+        None if proof is None else _model_json(proof),
+    )
+    return SignedCheckpoint.from_json(text)

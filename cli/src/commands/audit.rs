@@ -4,9 +4,9 @@ use std::path::Path;
 
 use futures_util::TryStreamExt as _;
 use postq::Client;
-use postq::api::{AuditEntry, AuditQuery};
+use postq::api::{AuditEntry, AuditQuery, KeySource};
 use postq::ledger::{
-    ChainReport, LedgerKey, MerkleTree, Observation, Witness, verify_chain, verify_complete_chain,
+    ChainReport, LedgerKey, MerkleTree, Observation, verify_chain, verify_complete_chain,
 };
 use serde::Serialize;
 
@@ -144,30 +144,22 @@ async fn verify_with_state(
     out: &Output,
 ) -> Result<(), Failure> {
     let given = args.ledger_key.as_deref().map(load_key).transpose()?;
-    let mut witness = match std::fs::read_to_string(state) {
-        Ok(text) => {
-            let witness = Witness::from_json(&text).map_err(refused)?;
-            if let Some(key) = &given {
-                witness.expect_key(key).map_err(refused)?;
-            }
-            witness
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = match given {
-                Some(key) => key,
-                None => {
-                    let key = client.audit().ledger_key().await?;
-                    out.note(&format!(
-                        "pinned the server's ledger key on first use: {}",
-                        key.ed25519_vkey()
-                    ));
-                    key
-                }
-            };
-            Witness::pin(key)
-        }
+    let stored = match std::fs::read_to_string(state) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io_error("ledger state file", state, e)),
     };
+    let (mut witness, source) = client
+        .audit()
+        .open_witness(stored.as_deref(), given)
+        .await
+        .map_err(refused)?;
+    if source == KeySource::TrustOnFirstUse {
+        out.note(&format!(
+            "pinned the server's ledger key on first use: {}",
+            witness.key().ed25519_vkey()
+        ));
+    }
     let observation = client
         .audit()
         .witness(&mut witness)

@@ -8,8 +8,8 @@ use super::check_limit;
 use crate::Result;
 use crate::client::{Call, Client, Page, paginate};
 use crate::ledger::{
-    ChainReport, ConsistencyProof, EventType, InclusionProof, LedgerEntry, LedgerKey, NodeHash,
-    Observation, Witness, verify_chain, verify_complete_chain,
+    ChainReport, Checkpoint, ConsistencyProof, EventType, InclusionProof, LedgerEntry, LedgerKey,
+    NodeHash, Observation, Witness, verify_chain, verify_complete_chain,
 };
 
 /// A ledger row (docs/formats.md §6).
@@ -48,6 +48,38 @@ pub struct SignedCheckpoint {
     pub tree_size: u64,
     /// The tree's root hash.
     pub root_hash: NodeHash,
+}
+
+impl SignedCheckpoint {
+    /// A checkpoint that was verified, with the signed note it came in.
+    pub fn new(checkpoint: &Checkpoint, signed_note: impl Into<String>) -> Self {
+        SignedCheckpoint {
+            checkpoint: signed_note.into(),
+            origin: checkpoint.origin.to_string(),
+            tree_size: checkpoint.size,
+            root_hash: checkpoint.root,
+        }
+    }
+
+    /// The checkpoint `witness` holds, if it has verified one.
+    pub fn held_by(witness: &Witness) -> Option<Self> {
+        let checkpoint = witness.checkpoint()?;
+        Some(SignedCheckpoint::new(checkpoint, witness.signed_checkpoint()?))
+    }
+}
+
+/// Where the ledger key a witness pins came from ([`AuditResource::open_witness`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum KeySource {
+    /// The key pinned in the stored state (a key given as well must equal it).
+    State,
+    /// The key the caller gave: pinned now.
+    Given,
+    /// The key the server publishes, pinned now: trust on first use. Compare it with
+    /// the key published out of band.
+    TrustOnFirstUse,
 }
 
 /// `client.audit()`.
@@ -134,6 +166,31 @@ impl AuditResource<'_> {
             _ => None,
         };
         witness.observe(&latest.checkpoint, proof.as_ref())
+    }
+
+    /// The witness to advance: loaded from `state` (a state file's JSON; its checkpoint is
+    /// verified again, and a `key` given as well must be the pinned one, else
+    /// `ledger_key_changed`), else pinning `key`, else pinning the key the server
+    /// publishes now (trust on first use, said by [`KeySource::TrustOnFirstUse`]).
+    pub async fn open_witness(
+        &self,
+        state: Option<&str>,
+        key: Option<LedgerKey>,
+    ) -> Result<(Witness, KeySource)> {
+        match (state, key) {
+            (Some(state), key) => {
+                let witness = Witness::from_json(state)?;
+                if let Some(key) = &key {
+                    witness.expect_key(key)?;
+                }
+                Ok((witness, KeySource::State))
+            }
+            (None, Some(key)) => Ok((Witness::pin(key), KeySource::Given)),
+            (None, None) => Ok((
+                Witness::pin(self.ledger_key().await?),
+                KeySource::TrustOnFirstUse,
+            )),
+        }
     }
 
     /// Fetch rows and verify the hash chain offline. With no filters the export is

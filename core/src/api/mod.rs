@@ -10,7 +10,7 @@ mod scans;
 mod signing;
 mod vault;
 
-pub use audit::{AuditEntry, AuditQuery, AuditResource, SignedCheckpoint};
+pub use audit::{AuditEntry, AuditQuery, AuditResource, KeySource, SignedCheckpoint};
 pub use error_envelope::{ErrorBody, ErrorEnvelope};
 pub use health::Health;
 pub use keys::{
