@@ -189,6 +189,9 @@ class InclusionProofArgs(Model):
     tree_size: int
 
 
+KeySource: TypeAlias = Literal['state', 'given', 'trust_on_first_use']
+
+
 @dataclass(frozen=True)
 class KeyVersion(Model):
     """One version of a key."""
@@ -425,6 +428,30 @@ class VerifyResult(Model):
     classical_ok: bool
     ok: bool
     pq_ok: bool
+
+
+@dataclass(frozen=True)
+class WitnessArgs(Model):
+    """`audit.witness`. With neither field the key the server publishes is pinned (trust
+    on first use, as the result says)."""
+
+    ledger_key: Optional[LedgerKey] = None
+    state: Optional[str] = None
+
+
+WitnessOutcome: TypeAlias = Literal['first', 'unchanged', 'extended']
+
+
+@dataclass(frozen=True)
+class WitnessResult(Model):
+    """The result of `audit.witness`."""
+
+    checkpoint: SignedCheckpoint
+    key_source: KeySource
+    ledger_key: LedgerKey
+    outcome: WitnessOutcome
+    state: str
+    previous: Optional[SignedCheckpoint] = None
 
 
 @dataclass(frozen=True)
@@ -690,6 +717,16 @@ class AuditConsistencyProofCommand(Model):
 
 
 @dataclass(frozen=True)
+class AuditWitnessCommand(Model):
+    """Advance a witness of the ledger to the latest checkpoint: verify its signatures
+    and prove it consistent with the one held; returns the new state and what
+    happened. Refusals are `crypto` errors (`ledger_fork`, `ledger_shrink`, …)."""
+
+    args: WitnessArgs
+    op: Literal['audit.witness'] = 'audit.witness'
+
+
+@dataclass(frozen=True)
 class ConsistencyProof(Model):
     """Proof that the tree of `tree_size_1` leaves is a prefix of the tree of `tree_size_2`
     leaves (RFC 9162 §2.1.4)."""
@@ -948,4 +985,5 @@ Command: TypeAlias = Union[
     AuditLedgerKeyCommand,
     AuditInclusionProofCommand,
     AuditConsistencyProofCommand,
+    AuditWitnessCommand,
 ]
