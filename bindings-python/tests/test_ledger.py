@@ -225,18 +225,18 @@ def test_vector_inclusion_proofs() -> None:
         note = HONEST.get(proof["treeSize"])
         if note is None:
             continue  # only the signed sizes have a checkpoint to prove against
-        row = ROWS[proof["leafIndex"]]
+        row: Dict[str, Any] = ROWS[int(proof["leafIndex"])]
         assert verify_inclusion(row, proof, ledger_key=KEY, checkpoint=note).checkpoint == note
         assert verify_inclusion(row, proof, state=state_of(note)).tree_size == proof["treeSize"]
         checked += 1
     assert checked == 3 + 5 + 13
     for case in TREE["invalidInclusionProofs"]:
-        index = case["proof"]["leafIndex"]
-        row = LEAF_ROWS.get(case["leafHash"])
-        if row is None:  # a forged row: an edited copy of the row at that index
-            row = dict(ROWS[min(index, len(ROWS) - 1)], actor="apikey:forger")
+        index = int(case["proof"]["leafIndex"])
+        known: Optional[Dict[str, Any]] = LEAF_ROWS.get(case["leafHash"])
+        # A forged row: an edited copy of the row at that index.
+        claimed = known or {**ROWS[min(index, len(ROWS) - 1)], "actor": "apikey:forger"}
         with pytest.raises(PostQError) as error:
-            verify_inclusion(row, case["proof"], ledger_key=KEY, checkpoint=BY_ROOT[case["root"]])
+            verify_inclusion(claimed, case["proof"], ledger_key=KEY, checkpoint=BY_ROOT[case["root"]])
         refusal(error, "ledger_inclusion_failed")
 
 
