@@ -77,7 +77,7 @@ export type ErrorCode = ("validation_error" | "invalid_request" | "invalid_curso
  */
 export type ErrorKind = ("validation" | "auth" | "permission" | "not_found" | "conflict" | "rate_limit" | "server" | "connection" | "timeout" | "api" | "invalid_response" | "crypto")
 /**
- * Where the ledger key a witness pins came from ([`AuditResource::open_witness`]).
+ * Where the ledger key a witness pins came from.
  * 
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "KeySource".

@@ -47,7 +47,10 @@ pub fn verify_ledger(rows: &str, complete: bool) -> Result<Zeroizing<String>, Er
 /// Verify a signed checkpoint (the signed note) against a ledger key (its JSON form):
 /// the origin is the key's, and both the Ed25519 and the ML-DSA-65 line verify.
 /// Returns the `SignedCheckpoint` JSON.
-pub fn verify_checkpoint(ledger_key: &str, checkpoint: &str) -> Result<Zeroizing<String>, ErrorInfo> {
+pub fn verify_checkpoint(
+    ledger_key: &str,
+    checkpoint: &str,
+) -> Result<Zeroizing<String>, ErrorInfo> {
     let key = LedgerKey::from_json(ledger_key)?;
     let verified = key.verify_checkpoint(checkpoint)?;
     to_json(&SignedCheckpoint::new(&verified, checkpoint))
@@ -173,9 +176,16 @@ mod tests {
         assert_eq!(report["treeSize"], 13);
         for case in v["invalidCheckpoints"].as_array().unwrap() {
             let note = case["note"].as_str().unwrap();
-            assert_eq!(code(verify_checkpoint(key, note)), case["expected"], "{case}");
+            assert_eq!(
+                code(verify_checkpoint(key, note)),
+                case["expected"],
+                "{case}"
+            );
         }
-        assert_eq!(code(verify_checkpoint("{}", signed(&v, "honest-13"))), "invalid_input");
+        assert_eq!(
+            code(verify_checkpoint("{}", signed(&v, "honest-13"))),
+            "invalid_input"
+        );
     }
 
     #[test]
@@ -216,7 +226,8 @@ mod tests {
             .to_string();
         let by_checkpoint = ProofAnchor::from_parts(None, Some(key), Some(note)).unwrap();
         assert_eq!(code(verify_inclusion(&row, &proof, by_checkpoint)), "ok");
-        let state = json!({"v": 1, "key": serde_json::from_str::<Value>(key).unwrap(), "checkpoint": note});
+        let state =
+            json!({"v": 1, "key": serde_json::from_str::<Value>(key).unwrap(), "checkpoint": note});
         let state = state.to_string();
         let by_state = ProofAnchor::from_parts(Some(&state), None, None).unwrap();
         assert_eq!(code(verify_inclusion(&row, &proof, by_state)), "ok");

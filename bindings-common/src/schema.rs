@@ -15,8 +15,8 @@ use utoipa::openapi::schema::Schema;
 use crate::{
     ArtifactInfo, CallOptions, ClientOptions, Command, ConsistencyProofArgs, DownloadAllArgs,
     DownloadArgs, ErrorInfo, IdArgs, InclusionProofArgs, NoArgs, OPERATIONS, PublicKeyArgs,
-    PublicKeyInfo, RotateKeyArgs, SignArgs, TransitionArgs, UpdateKeyArgs, VerifyArgs,
-    WitnessArgs, WitnessOutcome, WitnessResult,
+    PublicKeyInfo, RotateKeyArgs, SignArgs, TransitionArgs, UpdateKeyArgs, VerifyArgs, WitnessArgs,
+    WitnessOutcome, WitnessResult,
 };
 
 type Component = (String, RefOr<Schema>);

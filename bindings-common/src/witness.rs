@@ -57,7 +57,10 @@ pub struct WitnessResult {
 }
 
 /// Open the witness from `args`, advance it to the server's latest checkpoint, report.
-pub(crate) async fn advance(client: &Client, args: WitnessArgs) -> Result<WitnessResult, ErrorInfo> {
+pub(crate) async fn advance(
+    client: &Client,
+    args: WitnessArgs,
+) -> Result<WitnessResult, ErrorInfo> {
     let audit = client.audit();
     let (mut witness, key_source) = audit
         .open_witness(args.state.as_deref(), args.ledger_key)

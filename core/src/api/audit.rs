@@ -64,11 +64,14 @@ impl SignedCheckpoint {
     /// The checkpoint `witness` holds, if it has verified one.
     pub fn held_by(witness: &Witness) -> Option<Self> {
         let checkpoint = witness.checkpoint()?;
-        Some(SignedCheckpoint::new(checkpoint, witness.signed_checkpoint()?))
+        Some(SignedCheckpoint::new(
+            checkpoint,
+            witness.signed_checkpoint()?,
+        ))
     }
 }
 
-/// Where the ledger key a witness pins came from ([`AuditResource::open_witness`]).
+/// Where the ledger key a witness pins came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
