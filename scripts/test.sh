@@ -59,3 +59,6 @@ bash bindings-python/run-tests.sh
 
 step "Node: bindings-node (napi-rs + node:test, tsc --strict)"
 bash bindings-node/run-tests.sh
+
+step ".NET: postq-ffi C ABI (gcc + LeakSanitizer), C# under Mono and CoreCLR"
+bash bindings-dotnet/run-tests.sh
