@@ -3,6 +3,7 @@
 #   schema/postq.schema.json                      cargo run -p postq-bindings-common --bin postq-schema
 #   bindings-python/python/postq/_generated.py    datamodel-code-generator (frozen dataclasses)
 #   bindings-node/types.generated.d.ts            json-schema-to-typescript
+#   bindings-dotnet/src/PostQ/Models.g.cs         bindings-dotnet/codegen/generate_csharp.py (DataContract classes)
 # With --check (CI), everything is generated into a temporary directory and compared
 # with the committed files: any difference fails with the diff.
 #   bash scripts/generate-models.sh [--check]
@@ -16,13 +17,14 @@ if [ "${1:-}" = "--check" ]; then CHECK=1; fi
 SCHEMA=schema/postq.schema.json
 PY_MODELS=bindings-python/python/postq/_generated.py
 TS_MODELS=bindings-node/types.generated.d.ts
+CS_MODELS=bindings-dotnet/src/PostQ/Models.g.cs
 DMCG_VERSION=0.89.0
 
 OUT="$ROOT"
 if [ "$CHECK" = 1 ]; then
   OUT="$(mktemp -d)"
   trap 'rm -rf "$OUT"' EXIT
-  mkdir -p "$OUT/schema" "$OUT/bindings-python/python/postq" "$OUT/bindings-node"
+  mkdir -p "$OUT/schema" "$OUT/bindings-python/python/postq" "$OUT/bindings-node" "$OUT/bindings-dotnet/src/PostQ"
 fi
 
 echo "== schema ($SCHEMA)"
@@ -60,9 +62,14 @@ bindings-node/node_modules/.bin/json2ts \
   --input "$OUT/$SCHEMA" --output "$OUT/$TS_MODELS" \
   --unreachableDefinitions --additionalProperties=false --format=false
 
+echo "== C# models ($CS_MODELS, bindings-dotnet/codegen/generate_csharp.py)"
+# No maintained generator emits DataContract classes without the .NET SDK; the script
+# says why and what it maps.
+python3 bindings-dotnet/codegen/generate_csharp.py "$OUT/$SCHEMA" "$OUT/$CS_MODELS"
+
 if [ "$CHECK" = 1 ]; then
   status=0
-  for file in "$SCHEMA" "$PY_MODELS" "$TS_MODELS"; do
+  for file in "$SCHEMA" "$PY_MODELS" "$TS_MODELS" "$CS_MODELS"; do
     if ! diff -u "$file" "$OUT/$file"; then
       echo "STALE: $file differs from what the schema generates (run: bash scripts/generate-models.sh)"
       status=1
