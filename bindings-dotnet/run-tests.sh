@@ -23,6 +23,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+MONO_PACKAGES=(mono-mcs mono-runtime libmono-system-runtime-serialization4.0-cil libmono-system-xml-linq4.0-cil)
+if ! command -v mcs >/dev/null || ! command -v mono >/dev/null \
+  || [ ! -e /usr/lib/mono/4.5/System.Runtime.Serialization.dll ] || [ ! -e /usr/lib/mono/4.5/System.Xml.Linq.dll ]; then
+  echo "== apt-get install ${MONO_PACKAGES[*]}"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${MONO_PACKAGES[@]}"
+fi
+
+echo "== CoreCLR runtime (PyPI dotnetcore2 in bindings-dotnet/.venv)"
+DOTNETCORE2_VERSION=3.1.23
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if ! .venv/bin/python -m pip show dotnetcore2 2>/dev/null | grep -qx "Version: $DOTNETCORE2_VERSION"; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check "dotnetcore2==$DOTNETCORE2_VERSION"
+fi
+DOTNET="$(.venv/bin/python -c 'import dotnetcore2, os; print(os.path.join(os.path.dirname(dotnetcore2.__file__), "bin", "dotnet"))')"
+
 echo "== build postq-ffi + postq-server (dev profile)"
 (cd "$ROOT" && cargo build -q -p postq-ffi -p postq-server)
 
@@ -45,3 +62,39 @@ gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fsanitize=address \
   -Wl,-rpath,"$TARGET" -o "$WORK/abi_test"
 ASAN_OPTIONS=detect_leaks=1 "$WORK/abi_test" "$POSTQ_TEST_BASE_URL" \
   "$POSTQ_TEST_ADMIN_KEY" "$WORK/key.json" "$WORK/payload.bin" "$WORK/sig.txt"
+
+echo "== C#: compile PostQ.dll, the tests and the quickstart (mcs -langversion:7.2)"
+OUT="$WORK/bin"
+mkdir -p "$OUT"
+bash "$HERE/build.sh" "$OUT"
+mcs -langversion:7.2 -warnaserror -target:exe -out:"$OUT/PostQ.Tests.exe" -r:"$OUT/PostQ.dll" \
+  -r:System.Runtime.Serialization.dll tests/*.cs
+mcs -langversion:7.2 -warnaserror -target:exe -out:"$OUT/Quickstart.exe" -r:"$OUT/PostQ.dll" \
+  "$ROOT/examples/csharp_quickstart.cs"
+# CoreCLR runs the same assemblies (no SDK: a runtimeconfig names the shared framework).
+cat >"$OUT/PostQ.Tests.runtimeconfig.json" <<'JSON'
+{
+  "runtimeOptions": {
+    "tfm": "netcoreapp3.1",
+    "framework": { "name": "Microsoft.NETCore.App", "version": "3.1.0" },
+    "configProperties": { "System.Globalization.Invariant": true }
+  }
+}
+JSON
+
+export POSTQ_TEST_ROOT="$ROOT" LD_LIBRARY_PATH="$TARGET${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# A bare `new PostQClient()` in the tests reads these.
+export POSTQ_API_KEY="$POSTQ_TEST_ADMIN_KEY" POSTQ_BASE_URL="$POSTQ_TEST_BASE_URL"
+
+echo "== C# quickstart (examples/csharp_quickstart.cs) under Mono"
+mono "$OUT/Quickstart.exe"
+
+echo "== NuGet package (bindings-dotnet/pack.sh) and its layout"
+bash "$HERE/pack.sh" "$WORK/nupkg" "$OUT"
+python3 "$HERE/tests/check_nupkg.py" "$WORK/nupkg"/PostQClient.*.nupkg
+
+echo "== C# tests on CoreCLR (dotnetcore2 $DOTNETCORE2_VERSION)"
+DOTNET_CLI_TELEMETRY_OPTOUT=1 "$DOTNET" exec --runtimeconfig "$OUT/PostQ.Tests.runtimeconfig.json" "$OUT/PostQ.Tests.exe"
+
+echo "== C# tests on Mono"
+mono --debug "$OUT/PostQ.Tests.exe"

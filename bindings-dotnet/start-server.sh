@@ -25,5 +25,5 @@ if [ -z "$POSTQ_TEST_BASE_URL" ] || [ -z "$POSTQ_TEST_ADMIN_KEY" ]; then
   cat "$work_dir/server.out" >&2
   exit 1
 fi
-POSTQ_TEST_SERVER_BIN="$server_binary"
+POSTQ_TEST_SERVER_BIN="$(cd "$(dirname "$server_binary")" && pwd)/$(basename "$server_binary")"
 export POSTQ_TEST_BASE_URL POSTQ_TEST_ADMIN_KEY POSTQ_TEST_DATA_DIR POSTQ_TEST_SERVER_BIN

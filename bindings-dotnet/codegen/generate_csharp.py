@@ -16,6 +16,9 @@ allOf for extension, oneOf-null for optional), so the mapping below is short:
 - string enum -> `enum` with `[EnumMember(Value = "wire")]`; DataContractJsonSerializer
   writes enums as numbers, so each enum property has a private string twin that is the
   data member (`WireEnum` converts).
+- string maps -> `Dictionary<string, string>` with a private JSON-text twin, as free-form
+  values: DataContractJsonSerializer reading a dictionary aborts the PyPI CoreCLR 3.1
+  runtime on a machine without OpenSSL 1.x (see JsonText.cs).
 - free-form JSON (`{}` or `additionalProperties: {}`) -> `object` /
   `IDictionary<string, object>` with a private JSON-text twin marked `[FreeFormJson]`
   (the codec swaps it for the raw JSON, see Json.cs).
@@ -135,6 +138,8 @@ class Gen:
                 return ("IDictionary<string, object>", "IDictionary<string, object>", None, "map")
             if isinstance(extra, dict):
                 value = self.csharp_type(extra)
+                if value[0] == "string":
+                    return ("Dictionary<string, string>", "Dictionary<string, string>", None, "string-map")
                 return (f"Dictionary<string, {value[0]}>", f"Dictionary<string, {value[0]}>", None, None)
         raise SystemExit(f"unsupported property: {prop}")
 
@@ -200,6 +205,12 @@ class Gen:
                     out.append(f"        private string {member}Wire {{ get => WireEnum.ToWire({member}); set => {member} = WireEnum.Parse<{enum}>(value); }}")
                 else:
                     out.append(f"        private string {member}Wire {{ get => WireEnum.ToWireOrNull({member}); set => {member} = WireEnum.ParseOrNull<{enum}>(value); }}")
+            elif free == "string-map":
+                out.append("        [IgnoreDataMember]")
+                out.append(f"        public {ctype} {member} {{ get; set; }}")
+                out.append(f"        {data_member}")
+                out.append("        [FreeFormJson]")
+                out.append(f"        private string {member}Json {{ get => JsonTree.Write({member}); set => {member} = JsonTree.ReadStringMap(value); }}")
             elif free:
                 cast = "(IDictionary<string, object>)" if free == "map" else ""
                 out.append("        [IgnoreDataMember]")

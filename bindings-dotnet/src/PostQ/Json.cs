@@ -24,9 +24,9 @@ namespace PostQ
 
     /// <summary>
     /// The JSON codec of the models: DataContractJsonSerializer (on Mono and .NET alike)
-    /// over the generated <c>[DataContract]</c> classes. Types with a free-form field go
-    /// through the serializer's JSON infoset (JsonReaderWriterFactory) so that field keeps
-    /// any JSON value intact.
+    /// over the generated <c>[DataContract]</c> classes. A free-form field (scan metadata)
+    /// or string map is a private JSON-text twin: reading swaps the raw value for its text first
+    /// (<see cref="JsonText"/>), writing swaps it back in the serializer's JSON infoset.
     /// </summary>
     internal static class Json
     {
@@ -54,7 +54,7 @@ namespace PostQ
                 }
                 var doc = new XDocument();
                 using (var writer = doc.CreateWriter()) serializer.WriteObject(writer, value);
-                Walk(doc.Root, typeof(T), expand: true);
+                Walk(doc.Root, typeof(T));
                 using (var json = JsonReaderWriterFactory.CreateJsonWriter(stream, Encoding.UTF8, false))
                 {
                     doc.Root.WriteTo(json);
@@ -74,22 +74,15 @@ namespace PostQ
                 {
                     using (var stream = new MemoryStream(bytes)) return (T)serializer.ReadObject(stream);
                 }
-                var root = Infoset(bytes);
-                Walk(root, typeof(T), expand: false);
-                using (var reader = root.CreateReader()) return (T)serializer.ReadObject(reader);
+                // Free-form values become their JSON text (the twin property's string), then the
+                // serializer reads the rewritten document.
+                var tree = JsonText.Parse(text);
+                tree = WalkTree(tree, typeof(T));
+                using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(JsonTree.Write(tree)))) return (T)serializer.ReadObject(stream);
             }
             catch (Exception e) when (e is SerializationException || e is XmlException || e is InvalidCastException || e is FormatException)
             {
                 throw new PostQException("postq returned JSON this binding cannot read: " + e.Message, null, "invalid_response", null, e);
-            }
-        }
-
-        /// <summary>JSON text as the serializer's XML infoset (<c>&lt;root type="object"&gt;</c>).</summary>
-        internal static XElement Infoset(byte[] json)
-        {
-            using (var reader = JsonReaderWriterFactory.CreateJsonReader(json, XmlDictionaryReaderQuotas.Max))
-            {
-                return XElement.Load(reader);
             }
         }
 
@@ -142,15 +135,15 @@ namespace PostQ
 
         private static string Key(XElement element) => (string)element.Attribute("item") ?? element.Name.LocalName;
 
-        // Swap free-form values between raw JSON (on the wire) and JSON text (what the
-        // private twin property holds), guided by the model type.
-        private static void Walk(XElement element, Type type, bool expand)
+        // Writing: each free-form twin's JSON text (what the private property holds)
+        // becomes the raw JSON value on the wire again, guided by the model type.
+        private static void Walk(XElement element, Type type)
         {
             if (element == null || (string)element.Attribute("type") == "null") return;
             var item = Element(type);
             if (item != null)
             {
-                foreach (var child in element.Elements()) Walk(child, item, expand);
+                foreach (var child in element.Elements()) Walk(child, item);
                 return;
             }
             if (type.GetCustomAttribute<DataContractAttribute>() == null) return;
@@ -161,27 +154,41 @@ namespace PostQ
                 if (child == null) continue;
                 if (member.GetCustomAttribute<FreeFormJsonAttribute>() == null)
                 {
-                    Walk(child, member.PropertyType, expand);
+                    Walk(child, member.PropertyType);
                 }
                 else if ((string)child.Attribute("type") != "null")
                 {
-                    if (expand) ExpandText(child);
-                    else CollapseToText(child);
+                    ExpandText(child);
                 }
             }
         }
 
-        private static void CollapseToText(XElement element)
+        // The reading twin of Walk over parsed values: free-form members become JSON text.
+        private static object WalkTree(object value, Type type)
         {
-            var text = Text(element);
-            element.RemoveNodes();
-            element.SetAttributeValue("type", "string");
-            element.Value = text;
+            if (value == null) return null;
+            var item = Element(type);
+            if (item != null)
+            {
+                if (value is List<object> list) return list.Select(v => WalkTree(v, item)).ToList();
+                if (value is Dictionary<string, object> entries) return entries.ToDictionary(kv => kv.Key, kv => WalkTree(kv.Value, item), StringComparer.Ordinal);
+                return value;
+            }
+            var map = value as Dictionary<string, object>;
+            if (map == null || type.GetCustomAttribute<DataContractAttribute>() == null) return value;
+            foreach (var member in Members(type))
+            {
+                var name = member.GetCustomAttribute<DataMemberAttribute>().Name ?? member.Name;
+                object child;
+                if (!map.TryGetValue(name, out child) || child == null) continue;
+                map[name] = member.GetCustomAttribute<FreeFormJsonAttribute>() == null ? WalkTree(child, member.PropertyType) : JsonTree.Write(child);
+            }
+            return map;
         }
 
         private static void ExpandText(XElement element)
         {
-            var parsed = Infoset(Encoding.UTF8.GetBytes(element.Value));
+            var parsed = JsonTree.ToElement("root", JsonText.Parse(element.Value));
             element.RemoveNodes();
             element.SetAttributeValue("type", (string)parsed.Attribute("type"));
             element.Add(parsed.Nodes());
@@ -199,7 +206,17 @@ namespace PostQ
         public static object Read(string json)
         {
             if (json == null) return null;
-            return FromElement(Json.Infoset(Encoding.UTF8.GetBytes(json)));
+            return JsonText.Parse(json);
+        }
+
+        /// <summary>A JSON object of strings (null text is null).</summary>
+        internal static Dictionary<string, string> ReadStringMap(string json)
+        {
+            var value = Read(json);
+            if (value == null) return null;
+            var map = value as Dictionary<string, object>;
+            if (map == null || map.Values.Any(v => !(v is string))) throw new PostQException("expected a JSON object of strings", null, "invalid_response");
+            return map.ToDictionary(kv => kv.Key, kv => (string)kv.Value, StringComparer.Ordinal);
         }
 
         /// <summary>.NET values as JSON text (null is null).</summary>
@@ -209,48 +226,26 @@ namespace PostQ
             return Json.Text(ToElement("root", value));
         }
 
-        private static object FromElement(XElement e)
-        {
-            switch ((string)e.Attribute("type") ?? "string")
-            {
-                case "object":
-                    var map = new Dictionary<string, object>(StringComparer.Ordinal);
-                    foreach (var child in e.Elements()) map[(string)child.Attribute("item") ?? child.Name.LocalName] = FromElement(child);
-                    return map;
-                case "array":
-                    return e.Elements().Select(FromElement).ToList();
-                case "number":
-                    long whole;
-                    if (long.TryParse(e.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out whole)) return whole;
-                    return double.Parse(e.Value, NumberStyles.Float, CultureInfo.InvariantCulture);
-                case "boolean":
-                    return e.Value == "true";
-                case "null":
-                    return null;
-                default:
-                    return e.Value;
-            }
-        }
-
         private static XElement Named(string key)
         {
-            try
+            if (key == null) throw new PostQValidationException("JSON object keys must not be null");
+            if (key.Length > 0)
             {
-                return new XElement(XmlConvert.VerifyNCName(key));
+                try
+                {
+                    return new XElement(XmlConvert.VerifyNCName(key));
+                }
+                catch (XmlException)
+                {
+                    // not an XML name: the item form below
+                }
             }
-            catch (XmlException)
-            {
-                // Keys that are not XML names: the infoset's <a:item item="key"> form.
-                XNamespace ns = "item";
-                return new XElement(ns + "item", new XAttribute(XNamespace.Xmlns + "a", "item"), new XAttribute("item", key));
-            }
-            catch (ArgumentNullException)
-            {
-                throw new PostQValidationException("JSON object keys must not be null");
-            }
+            // Keys that are not XML names (or empty): the infoset's <a:item item="key"> form.
+            XNamespace ns = "item";
+            return new XElement(ns + "item", new XAttribute(XNamespace.Xmlns + "a", "item"), new XAttribute("item", key));
         }
 
-        private static XElement ToElement(string key, object value)
+        internal static XElement ToElement(string key, object value)
         {
             var e = key == "root" ? new XElement("root") : Named(key);
             if (value == null)

@@ -149,8 +149,11 @@ namespace PostQ
         /// <summary>
         /// Extra request headers (added to the client's default headers).
         /// </summary>
-        [DataMember(Name = "headers", EmitDefaultValue = false)]
+        [IgnoreDataMember]
         public Dictionary<string, string> Headers { get; set; }
+        [DataMember(Name = "headers", EmitDefaultValue = false)]
+        [FreeFormJson]
+        private string HeadersJson { get => JsonTree.Write(Headers); set => Headers = JsonTree.ReadStringMap(value); }
 
         /// <summary>
         /// Use this <c>Idempotency-Key</c> instead of a generated one (writes).
@@ -274,8 +277,11 @@ namespace PostQ
         /// <summary>
         /// Headers sent with every request.
         /// </summary>
-        [DataMember(Name = "defaultHeaders", EmitDefaultValue = false)]
+        [IgnoreDataMember]
         public Dictionary<string, string> DefaultHeaders { get; set; }
+        [DataMember(Name = "defaultHeaders", EmitDefaultValue = false)]
+        [FreeFormJson]
+        private string DefaultHeadersJson { get => JsonTree.Write(DefaultHeaders); set => DefaultHeaders = JsonTree.ReadStringMap(value); }
 
         /// <summary>
         /// Seconds of the first backoff step (default 0.5; doubles, jittered).
@@ -1092,8 +1098,11 @@ namespace PostQ
         /// <summary>
         /// Flat string details; sorted by key in the canonical form.
         /// </summary>
-        [DataMember(Name = "details", IsRequired = true)]
+        [IgnoreDataMember]
         public Dictionary<string, string> Details { get; set; }
+        [DataMember(Name = "details", IsRequired = true)]
+        [FreeFormJson]
+        private string DetailsJson { get => JsonTree.Write(Details); set => Details = JsonTree.ReadStringMap(value); }
 
         [DataMember(Name = "eventType", IsRequired = true)]
         public string EventType { get; set; }
@@ -1488,8 +1497,11 @@ namespace PostQ
         /// <summary>
         /// Every artifact's text by name (the bundle carries the private key too).
         /// </summary>
-        [DataMember(Name = "files", IsRequired = true)]
+        [IgnoreDataMember]
         public Dictionary<string, string> Files { get; set; }
+        [DataMember(Name = "files", IsRequired = true)]
+        [FreeFormJson]
+        private string FilesJson { get => JsonTree.Write(Files); set => Files = JsonTree.ReadStringMap(value); }
 
         /// <summary>
         /// The ECDSA P-256 private key, PKCS#8 PEM. Delivered once; save it now.
@@ -1743,8 +1755,11 @@ namespace PostQ
         /// <summary>
         /// The secret values.
         /// </summary>
-        [DataMember(Name = "values", IsRequired = true)]
+        [IgnoreDataMember]
         public Dictionary<string, string> Values { get; set; }
+        [DataMember(Name = "values", IsRequired = true)]
+        [FreeFormJson]
+        private string ValuesJson { get => JsonTree.Write(Values); set => Values = JsonTree.ReadStringMap(value); }
 
         /// <summary>The fields, secrets redacted.</summary>
         protected virtual string Fields() => "CredentialType = " + ModelText.Of(CredentialType) + ", " + "Name = " + ModelText.Of(Name) + ", " + "TtlDays = " + ModelText.Of(TtlDays) + ", " + "Values = [redacted]";
@@ -2046,8 +2061,11 @@ namespace PostQ
         /// <summary>
         /// The secret values.
         /// </summary>
-        [DataMember(Name = "values", IsRequired = true)]
+        [IgnoreDataMember]
         public Dictionary<string, string> Values { get; set; }
+        [DataMember(Name = "values", IsRequired = true)]
+        [FreeFormJson]
+        private string ValuesJson { get => JsonTree.Write(Values); set => Values = JsonTree.ReadStringMap(value); }
 
         /// <summary>The fields, secrets redacted.</summary>
         protected override string Fields() => base.Fields() + ", " + "Values = [redacted]";
