@@ -116,5 +116,23 @@ namespace PostQ.Tests
             Assert.Throws<PostQValidationException>(() => PostQOffline.VerifyLedger("[{\"nope\": 1}]"), "malformed rows are a validation error");
             return Task.FromResult(0);
         }
+
+        [Test]
+        public static Task Json_trees_read_strictly()
+        {
+            var tree = (IDictionary<string, object>)JsonTree.Read("{\"s\":\"a\\\"b\\u00e9\\ud83d\\ude00\\n\",\"n\":-12,\"d\":1.5e3,\"l\":[true,false,null,{}],\"big\":123456789012345678901}");
+            Assert.Equal("a\"b\u00e9\ud83d\ude00\n", (string)tree["s"], "escapes and a surrogate pair");
+            Assert.Equal(-12L, (long)tree["n"], "integer");
+            Assert.Equal(1500.0, (double)tree["d"], "exponent");
+            Assert.Equal(4, ((IList<object>)tree["l"]).Count, "array");
+            Assert.True(tree["big"] is double, "beyond long is a double");
+            Assert.Equal("{\"a\":[1,\"x\",null]}", JsonTree.Write(JsonTree.Read(" { \"a\" : [ 1 , \"x\" , null ] } ")), "round trip");
+            foreach (var bad in new[] { "", "{", "{\"a\":}", "[1,]", "01", "1.", "\"\\x\"", "\"a", "{} x", "tru", "{\"a\" 1}", "\"\t\"", new string('[', 200) + new string(']', 200) })
+            {
+                var e = Assert.Catches<PostQException>(() => JsonTree.Read(bad), "malformed: " + bad);
+                Assert.Equal("invalid_response", e.Code, "code for " + bad);
+            }
+            return Task.FromResult(0);
+        }
     }
 }
