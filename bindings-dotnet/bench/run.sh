@@ -12,7 +12,8 @@ SUBMITS="${2:-500}"
 RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 VECTORS="$ROOT/tests/vectors/hybrid.json"
 
-(cd "$ROOT" && cargo build -q --release -p postq-ffi -p postq-server --example ffi-verify-bench)
+# (--example alone builds only the example: the library and the server need their own run.)
+(cd "$ROOT" && cargo build -q --release -p postq-ffi -p postq-server && cargo build -q --release -p postq-ffi --example ffi-verify-bench)
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check dotnetcore2==3.1.23
 DOTNET="$(.venv/bin/python -c 'import dotnetcore2, os; print(os.path.join(os.path.dirname(dotnetcore2.__file__), "bin", "dotnet"))')"
