@@ -182,6 +182,12 @@ namespace PostQ.Tests
             Assert.True(inclusion.LeafIndex == 0 && inclusion.TreeSize == head.TreeSize, "inclusion_proof");
             var consistency = await Pq.Audit.ConsistencyProofAsync(1, head.TreeSize);
             Assert.Equal(head.TreeSize, consistency.TreeSize2, "consistency_proof");
+
+            var first = await Pq.Audit.WitnessAsync();
+            Assert.True(first.Outcome == WitnessOutcome.First && first.KeySource == KeySource.TrustOnFirstUse, "witness starts: " + first);
+            await Pq.HybridKeys.CreateAsync(new CreateKeyRequest { Name = Env.Unique("witnessed") });
+            var next = await Pq.Audit.WitnessAsync(first.State);
+            Assert.True(next.Outcome == WitnessOutcome.Extended && next.Checkpoint.TreeSize > first.Checkpoint.TreeSize, "witness extends: " + next);
         }
     }
 }

@@ -1047,6 +1047,23 @@ namespace PostQ
     }
 
     /// <summary>
+    /// Where the ledger key a witness pins came from.
+    /// </summary>
+    [DataContract(Namespace = "")]
+    public enum KeySource
+    {
+        /// <summary><c>state</c></summary>
+        [EnumMember(Value = "state")]
+        State,
+        /// <summary><c>given</c></summary>
+        [EnumMember(Value = "given")]
+        Given,
+        /// <summary><c>trust_on_first_use</c></summary>
+        [EnumMember(Value = "trust_on_first_use")]
+        TrustOnFirstUse,
+    }
+
+    /// <summary>
     /// One version of a key.
     /// </summary>
     [DataContract(Name = "KeyVersion", Namespace = "")]
@@ -2226,6 +2243,86 @@ namespace PostQ
         public override string ToString() => GetType().Name + " { " + Fields() + " }";
     }
 
+    /// <summary>
+    /// <c>audit.witness</c>. With neither field the key the server publishes is pinned (trust
+    /// on first use, as the result says).
+    /// </summary>
+    [DataContract(Name = "WitnessArgs", Namespace = "")]
+    internal partial class WitnessArgs
+    {
+        [DataMember(Name = "ledgerKey", EmitDefaultValue = false)]
+        public LedgerKey LedgerKey { get; set; }
+
+        /// <summary>
+        /// The state JSON a previous call returned (<c>state</c>); its checkpoint is verified
+        /// again before anything else.
+        /// </summary>
+        [DataMember(Name = "state", EmitDefaultValue = false)]
+        public string State { get; set; }
+
+        /// <summary>The fields, secrets redacted.</summary>
+        protected virtual string Fields() => "LedgerKey = " + ModelText.Of(LedgerKey) + ", " + "State = " + ModelText.Of(State);
+
+        /// <summary>The type and its fields; secret fields are never shown.</summary>
+        public override string ToString() => GetType().Name + " { " + Fields() + " }";
+    }
+
+    /// <summary>
+    /// What the latest checkpoint did to the witness.
+    /// </summary>
+    [DataContract(Namespace = "")]
+    public enum WitnessOutcome
+    {
+        /// <summary><c>first</c></summary>
+        [EnumMember(Value = "first")]
+        First,
+        /// <summary><c>unchanged</c></summary>
+        [EnumMember(Value = "unchanged")]
+        Unchanged,
+        /// <summary><c>extended</c></summary>
+        [EnumMember(Value = "extended")]
+        Extended,
+    }
+
+    /// <summary>
+    /// The result of <c>audit.witness</c>.
+    /// </summary>
+    [DataContract(Name = "WitnessResult", Namespace = "")]
+    public partial class WitnessResult
+    {
+        [DataMember(Name = "checkpoint", IsRequired = true)]
+        public SignedCheckpoint Checkpoint { get; set; }
+
+        [IgnoreDataMember]
+        public KeySource KeySource { get; set; }
+        [DataMember(Name = "keySource", IsRequired = true)]
+        private string KeySourceWire { get => WireEnum.ToWire(KeySource); set => KeySource = WireEnum.Parse<KeySource>(value); }
+
+        [DataMember(Name = "ledgerKey", IsRequired = true)]
+        public LedgerKey LedgerKey { get; set; }
+
+        [IgnoreDataMember]
+        public WitnessOutcome Outcome { get; set; }
+        [DataMember(Name = "outcome", IsRequired = true)]
+        private string OutcomeWire { get => WireEnum.ToWire(Outcome); set => Outcome = WireEnum.Parse<WitnessOutcome>(value); }
+
+        [DataMember(Name = "previous", EmitDefaultValue = false)]
+        public SignedCheckpoint Previous { get; set; }
+
+        /// <summary>
+        /// The new state JSON: store it and pass it to the next call. A refused call
+        /// returns an error instead, so a stored state only ever moves forward.
+        /// </summary>
+        [DataMember(Name = "state", IsRequired = true)]
+        public string State { get; set; }
+
+        /// <summary>The fields, secrets redacted.</summary>
+        protected virtual string Fields() => "Checkpoint = " + ModelText.Of(Checkpoint) + ", " + "KeySource = " + ModelText.Of(KeySource) + ", " + "LedgerKey = " + ModelText.Of(LedgerKey) + ", " + "Outcome = " + ModelText.Of(Outcome) + ", " + "Previous = " + ModelText.Of(Previous) + ", " + "State = " + ModelText.Of(State);
+
+        /// <summary>The type and its fields; secret fields are never shown.</summary>
+        public override string ToString() => GetType().Name + " { " + Fields() + " }";
+    }
+
     /// <summary>The command names of the common layer (`op`), from the schema.</summary>
     internal static class Ops
     {
@@ -2299,8 +2396,10 @@ namespace PostQ
         public const string AuditInclusionProof = "audit.inclusion_proof";
         /// <summary><c>audit.consistency_proof</c>: ConsistencyProofArgs -&gt; ConsistencyProof</summary>
         public const string AuditConsistencyProof = "audit.consistency_proof";
+        /// <summary><c>audit.witness</c>: WitnessArgs -&gt; WitnessResult</summary>
+        public const string AuditWitness = "audit.witness";
 
         /// <summary>Every command, in schema order.</summary>
-        public static readonly string[] All = { Health, ScansSubmit, ScansList, ScansListAll, ScansGet, KeysCreate, KeysList, KeysListAll, KeysGet, KeysPublicKey, KeysRotate, KeysUpdate, Sign, Verify, VaultSeal, VaultList, VaultListAll, VaultUnseal, VaultRotate, VaultDelete, RolloversCreate, RolloversList, RolloversListAll, RolloversGet, RolloversTransition, RolloversRollback, RolloversDownload, RolloversDownloadAll, AuditList, AuditListAll, AuditVerifyChain, AuditCheckpoint, AuditLedgerKey, AuditInclusionProof, AuditConsistencyProof };
+        public static readonly string[] All = { Health, ScansSubmit, ScansList, ScansListAll, ScansGet, KeysCreate, KeysList, KeysListAll, KeysGet, KeysPublicKey, KeysRotate, KeysUpdate, Sign, Verify, VaultSeal, VaultList, VaultListAll, VaultUnseal, VaultRotate, VaultDelete, RolloversCreate, RolloversList, RolloversListAll, RolloversGet, RolloversTransition, RolloversRollback, RolloversDownload, RolloversDownloadAll, AuditList, AuditListAll, AuditVerifyChain, AuditCheckpoint, AuditLedgerKey, AuditInclusionProof, AuditConsistencyProof, AuditWitness };
     }
 }

@@ -188,6 +188,15 @@ namespace PostQ
         public Task<InclusionProof> InclusionProofAsync(long seq, long treeSize, PostQCallOptions options = null, CancellationToken cancellationToken = default) =>
             client.Run<InclusionProofArgs, InclusionProof>(Ops.AuditInclusionProof, new InclusionProofArgs { Seq = seq, TreeSize = treeSize }, options, cancellationToken);
 
+        /// <summary>
+        /// Advance a witness of the ledger: verify the latest checkpoint's signatures and
+        /// prove it consistent with <paramref name="state"/> (the <c>State</c> a previous call
+        /// returned; null starts one, pinning <paramref name="ledgerKey"/> or, when null, the
+        /// key the server publishes). A fork or shrink is a <see cref="PostQException"/>.
+        /// </summary>
+        public Task<WitnessResult> WitnessAsync(string state = null, LedgerKey ledgerKey = null, PostQCallOptions options = null, CancellationToken cancellationToken = default) =>
+            client.Run<WitnessArgs, WitnessResult>(Ops.AuditWitness, new WitnessArgs { State = state, LedgerKey = ledgerKey }, options, cancellationToken);
+
         /// <summary>Proof that the tree of <paramref name="treeSize1"/> entries is a prefix of the one of <paramref name="treeSize2"/>.</summary>
         public Task<ConsistencyProof> ConsistencyProofAsync(long treeSize1, long treeSize2, PostQCallOptions options = null, CancellationToken cancellationToken = default) =>
             client.Run<ConsistencyProofArgs, ConsistencyProof>(Ops.AuditConsistencyProof, new ConsistencyProofArgs { TreeSize1 = treeSize1, TreeSize2 = treeSize2 }, options, cancellationToken);
