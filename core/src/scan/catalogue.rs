@@ -131,6 +131,27 @@ catalogue! {
     /// A PKCS#12 / PFX bundle in the scanned files.
     Pkcs12Bundle = "PKCS12-BUNDLE", High, "PKCS#12 bundle in the repository",
         "PKCS#12 files normally hold a private key under a password that can be guessed offline (postq does not try). Keep them in a secret store.";
+    /// A TLS Secret whose private key does not belong to its certificate.
+    K8sTlsKeyMismatch = "K8S-TLS-KEY-MISMATCH", High, "TLS Secret's key does not match its certificate",
+        "tls.key is not the private key of tls.crt's leaf: every handshake with it fails, or the Secret is half-way through a rotation (a certificate replaced without its key, or the other way round).";
+    /// A TLS Secret without a readable certificate or key.
+    K8sTlsSecretUnreadable = "K8S-TLS-SECRET-UNREADABLE", Medium, "TLS Secret holds no readable certificate or key",
+        "A kubernetes.io/tls Secret whose tls.crt or tls.key holds no PEM certificate or key cannot serve TLS, and its cryptography cannot be judged.";
+    /// cert-manager will never re-key a Certificate.
+    K8sKeyNotRotated = "K8S-KEY-NOT-ROTATED", Low, "cert-manager keeps the private key on renewal",
+        "privateKey.rotationPolicy Never reuses the old key on every renewal: the same key is exposed for years, and a changed algorithm (a move to a post-quantum or hybrid key) never takes effect. Use rotationPolicy Always.";
+    /// Service-mesh mTLS accepts plaintext too.
+    K8sMtlsPermissive = "K8S-MTLS-PERMISSIVE", Medium, "mesh mTLS is permissive (plaintext accepted)",
+        "PERMISSIVE mode accepts plaintext alongside mTLS: anything in the cluster network can talk to the workload unauthenticated and unencrypted. Move to STRICT once every client is in the mesh.";
+    /// Service-mesh mTLS is disabled.
+    K8sMtlsDisabled = "K8S-MTLS-DISABLED", High, "mesh mTLS disabled (plaintext)",
+        "Traffic to or from these workloads is plaintext inside the cluster: readable and forgeable by anything on the path. Use STRICT mTLS (PeerAuthentication) and ISTIO_MUTUAL (DestinationRule).";
+    /// One-way TLS where the mesh expects mutual TLS.
+    K8sTlsNotMutual = "K8S-TLS-NOT-MUTUAL", Medium, "one-way TLS to an in-mesh service",
+        "A DestinationRule with TLS mode SIMPLE for a service inside the cluster replaces the mesh's mutual TLS with server-only TLS: the caller is no longer authenticated and the mesh's identity-based policy no longer applies. Use ISTIO_MUTUAL.";
+    /// A mesh authentication that admits any identity.
+    K8sMeshAnyIdentity = "K8S-MESH-ANY-IDENTITY", Low, "mesh authentication admits any identity",
+        "A Linkerd MeshTLSAuthentication listing `*` admits every meshed workload: traffic is encrypted, but any compromised workload in the mesh is authorised. Name the ServiceAccounts that need access.";
 }
 
 impl FindingCode {

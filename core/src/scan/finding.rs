@@ -75,7 +75,23 @@ pub enum Location {
         #[serde(skip_serializing_if = "Option::is_none")]
         line: Option<u32>,
     },
-    /// Anything else with a name (e.g. a Kubernetes object `secret/ns/name`).
+    /// A Kubernetes object, `namespace/Kind/name` (`Kind/name` when cluster-scoped), and
+    /// the data key or spec field the finding is about.
+    Object {
+        /// Namespace; `None` for cluster-scoped objects (ClusterIssuer).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
+        /// `Secret`, `ConfigMap`, `Ingress`, `Certificate`, … (`objectKind` on the wire:
+        /// `kind` tags the location).
+        #[serde(rename = "objectKind")]
+        kind: String,
+        /// The object's name.
+        name: String,
+        /// A data key (`tls.crt`) or spec field (`spec.mtls.mode`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
+    /// Anything else with a name.
     Named {
         /// The name.
         name: String,
@@ -93,7 +109,28 @@ impl Location {
                 line: Some(line),
             } => format!("{path}:{line}"),
             Location::File { path, line: None } => path.clone(),
+            Location::Object {
+                namespace,
+                kind,
+                name,
+                field,
+            } => {
+                let mut text = Self::object_name(namespace.as_deref(), kind, name);
+                if let Some(field) = field {
+                    text.push(' ');
+                    text.push_str(field);
+                }
+                text
+            }
             Location::Named { name } => name.clone(),
+        }
+    }
+
+    /// `namespace/Kind/name`, or `Kind/name` for a cluster-scoped object.
+    pub fn object_name(namespace: Option<&str>, kind: &str, name: &str) -> String {
+        match namespace {
+            Some(ns) => format!("{ns}/{kind}/{name}"),
+            None => format!("{kind}/{name}"),
         }
     }
 

@@ -4,8 +4,9 @@
 //!   chain, hybrid (sidecar) certificates, HTTPS enforcement ([`tls::UrlScanner`]).
 //! - [`repo`]: file trees — certificates and keys in every common encoding
 //!   ([`repo::scan_repo`]).
-//! - [`classify`]: the one certificate / key classifier both use (and the Kubernetes
-//!   scanner will): bytes + context -> [`Finding`]s and [`CryptoAsset`]s.
+//! - [`k8s`]: Kubernetes objects from manifests or a cluster's API — TLS Secrets,
+//!   ConfigMaps, Ingresses, cert-manager, Istio and Linkerd ([`k8s::K8sScanner`]).
+//! - [`classify`]: the one certificate / key classifier all three use: bytes + context -> [`Finding`]s and [`CryptoAsset`]s.
 //! - [`FindingCode`]: the catalogue of stable codes, severities and reasons
 //!   (`docs/scanning.md`); [`risk`]: the risk-score formula.
 //! - Outputs: [`ScanReport`] (JSON), [`sarif::to_sarif`] (SARIF 2.1.0),
@@ -17,6 +18,7 @@ mod catalogue;
 pub mod cbom;
 pub mod classify;
 mod finding;
+pub mod k8s;
 pub mod repo;
 mod report;
 pub mod risk;

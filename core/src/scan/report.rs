@@ -15,6 +15,8 @@ pub enum ScanKind {
     Url,
     /// A directory tree.
     Repo,
+    /// Kubernetes objects (manifests or a cluster).
+    K8s,
 }
 
 impl ScanKind {
@@ -23,6 +25,7 @@ impl ScanKind {
         match self {
             ScanKind::Url => "url",
             ScanKind::Repo => "repo",
+            ScanKind::K8s => "k8s",
         }
     }
 }
@@ -143,6 +146,9 @@ pub struct ScanReport {
     /// Walk details (repo scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repo: Option<RepoSummary>,
+    /// Objects seen (k8s scans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k8s: Option<super::k8s::K8sSummary>,
     /// Wall time.
     pub duration_ms: u64,
 }
@@ -161,6 +167,7 @@ impl ScanReport {
             assets: Vec::new(),
             tls: None,
             repo: None,
+            k8s: None,
             duration_ms: 0,
         }
     }

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString,
+    ArtifactLocation, Location as SarifLocation, LogicalLocation, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
     Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
@@ -93,7 +93,7 @@ fn rule(code: FindingCode) -> ReportingDescriptor {
         .build()
 }
 
-fn location(finding: &Finding) -> SarifLocation {
+fn location(report: &ScanReport, finding: &Finding) -> SarifLocation {
     let physical = match &finding.location {
         Location::File { path, line } => {
             let artifact = ArtifactLocation::builder()
@@ -127,8 +127,45 @@ fn location(finding: &Finding) -> SarifLocation {
         Location::Named { name } => PhysicalLocation::builder()
             .artifact_location(ArtifactLocation::builder().uri(name.clone()).build())
             .build(),
+        Location::Object {
+            namespace,
+            kind,
+            name,
+            ..
+        } => {
+            // Objects from a manifest file point at the file (code scanning shows the
+            // alert there); objects from a cluster at a `k8s/…` path of their own.
+            let from_file = report
+                .k8s
+                .as_ref()
+                .is_some_and(|k| k.source == Some(super::k8s::K8sSource::Manifests))
+                && report.target != "-";
+            let artifact = if from_file {
+                ArtifactLocation::builder()
+                    .uri(report.target.clone())
+                    .uri_base_id("%SRCROOT%")
+                    .build()
+            } else {
+                let object = Location::object_name(namespace.as_deref(), kind, name);
+                ArtifactLocation::builder()
+                    .uri(format!("k8s/{object}"))
+                    .build()
+            };
+            PhysicalLocation::builder().artifact_location(artifact).build()
+        }
     };
-    SarifLocation::builder().physical_location(physical).build()
+    let builder = SarifLocation::builder().physical_location(physical);
+    match &finding.location {
+        Location::Object { kind, .. } => builder
+            .logical_locations(vec![
+                LogicalLocation::builder()
+                    .fully_qualified_name(finding.location.display())
+                    .kind(kind.clone())
+                    .build(),
+            ])
+            .build(),
+        _ => builder.build(),
+    }
 }
 
 /// A stable identity for GitHub's alert de-duplication: code, place and evidence.
@@ -152,8 +189,8 @@ pub fn to_sarif(reports: &[ScanReport]) -> Sarif {
     let rules: Vec<ReportingDescriptor> = codes.iter().map(|c| rule(*c)).collect();
     let results: Vec<SarifResult> = reports
         .iter()
-        .flat_map(|r| r.findings.iter())
-        .map(|f| {
+        .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
+        .map(|(r, f)| {
             let index = codes.iter().position(|c| *c == f.code).unwrap_or(0);
             SarifResult::builder()
                 .rule_id(f.code.as_str())
@@ -164,7 +201,7 @@ pub fn to_sarif(reports: &[ScanReport]) -> Sarif {
                         .text(format!("{} — {}", f.title, f.evidence))
                         .build(),
                 )
-                .locations(vec![location(f)])
+                .locations(vec![location(r, f)])
                 .partial_fingerprints(BTreeMap::from([(
                     "postqFinding/v1".to_owned(),
                     fingerprint(f),

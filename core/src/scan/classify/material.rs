@@ -95,13 +95,13 @@ fn push_key(found: FoundKey, ctx: &ClassifyContext, out: &mut Classified) {
     match (found.kind, found.encrypted) {
         (KeyKind::PrivateKey | KeyKind::SecretKey, false) => out.findings.push(Finding::new(
             FindingCode::PrivateKeyExposed,
-            format!("{alg} {what} in the repository"),
+            format!("{alg} {what} {}", ctx.kept),
             evidence.clone(),
             ctx.location.clone(),
         )),
         (KeyKind::PrivateKey | KeyKind::SecretKey, true) => out.findings.push(Finding::new(
             FindingCode::PrivateKeyEncrypted,
-            format!("encrypted {alg} {what} in the repository"),
+            format!("encrypted {alg} {what} {}", ctx.kept),
             evidence.clone(),
             ctx.location.clone(),
         )),
@@ -420,7 +420,7 @@ fn classify_der(bytes: &[u8], ext: &str, ctx: &ClassifyContext, out: &mut Classi
     if matches!(ext, "p12" | "pfx") || is_pkcs12(bytes) {
         out.findings.push(Finding::new(
             FindingCode::Pkcs12Bundle,
-            "PKCS#12 bundle in the repository",
+            format!("PKCS#12 bundle {}", ctx.kept),
             format!("PKCS#12 ({} bytes), {}", bytes.len(), fingerprint(bytes)),
             ctx.location.clone(),
         ));

@@ -33,6 +33,9 @@ pub struct ClassifyContext {
     pub now: OffsetDateTime,
     /// The hostname a leaf certificate should be valid for (sidecar hostname check).
     pub hostname: Option<String>,
+    /// Where the bytes are kept, as a private-key finding says it: `in the repository`,
+    /// `in a ConfigMap`.
+    pub kept: &'static str,
 }
 
 impl ClassifyContext {
@@ -42,6 +45,7 @@ impl ClassifyContext {
             location,
             now: OffsetDateTime::now_utc(),
             hostname: None,
+            kept: "in the repository",
         }
     }
 
@@ -51,6 +55,7 @@ impl ClassifyContext {
             location: self.location.at_line(line),
             now: self.now,
             hostname: self.hostname.clone(),
+            kept: self.kept,
         }
     }
 }

@@ -438,6 +438,7 @@ impl UrlScanner {
             location: at.clone(),
             now,
             hostname: target.server_name().map(str::to_owned),
+            kept: "on the server",
         };
         let mut leaf_fp = None;
         let mut leaf_self_issued = false;
