@@ -27,6 +27,11 @@ pub fn components() -> Vec<Component> {
     add::<api::Severity>(&mut out);
     add::<api::ListQuery>(&mut out);
     add::<api::Include>(&mut out);
+    // Agent reports
+    add::<api::IngestKubernetesRequest>(&mut out);
+    add::<api::KubernetesFinding>(&mut out);
+    add::<api::KubernetesObjectRef>(&mut out);
+    add::<api::KubernetesSummary>(&mut out);
     // Keys and signing
     add::<api::CreateKeyRequest>(&mut out);
     add::<api::RotateKeyRequest>(&mut out);

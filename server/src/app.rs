@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::kek::Kek;
 use crate::middleware::{self, FaultCounts, Limiters};
 use crate::openapi;
-use crate::routes::{audit, health, keys, rollover, scans, sign, vault};
+use crate::routes::{audit, health, ingest, keys, rollover, scans, sign, vault};
 use crate::store::Store;
 
 /// Shared by every handler.
@@ -65,6 +65,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/v1/scans", post(scans::create_scan).get(scans::list_scans))
         .route("/v1/scans/{id}", get(scans::get_scan))
+        .route("/v1/ingest/kubernetes", post(ingest::ingest_kubernetes))
         .route("/v1/keys", post(keys::create_key).get(keys::list_keys))
         .route("/v1/keys/{id}", get(keys::get_key).patch(keys::update_key))
         .route("/v1/keys/{id}/public", get(keys::get_public_key))

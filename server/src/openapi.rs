@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, health, keys, rollover, scans, sign, vault};
+use crate::routes::{audit, health, ingest, keys, rollover, scans, sign, vault};
 
 struct Security;
 
@@ -55,6 +55,7 @@ impl Modify for CoreSchemas {
         scans::create_scan,
         scans::list_scans,
         scans::get_scan,
+        ingest::ingest_kubernetes,
         keys::create_key,
         keys::list_keys,
         keys::get_key,

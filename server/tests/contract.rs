@@ -517,6 +517,21 @@ fn route_table() -> Vec<(&'static str, &'static str, Call)> {
         ("get", "/v1/scans/{id}", |f| {
             async move { f.client.scans().get(&f.scan_id).await.map(drop) }.boxed()
         }),
+        ("post", "/v1/ingest/kubernetes", |f| {
+            async move {
+                let report = postq::api::IngestKubernetesRequest {
+                    cluster_name: "conformance".into(),
+                    org_id: None,
+                    agent_version: "postq-agent test".into(),
+                    risk_score: 0.0,
+                    risk_level: RiskLevel::Info,
+                    findings: Vec::new(),
+                    summary: Default::default(),
+                };
+                f.client.ingest().kubernetes(&report).await.map(drop)
+            }
+            .boxed()
+        }),
         ("post", "/v1/keys", |f| {
             async move {
                 let request = CreateKeyRequest::named("another");

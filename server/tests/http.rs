@@ -38,6 +38,7 @@ async fn health_openapi_and_unknown_routes() {
         "/health",
         "/v1/scans",
         "/v1/scans/{id}",
+        "/v1/ingest/kubernetes",
         "/v1/keys",
         "/v1/keys/{id}",
         "/v1/keys/{id}/public",

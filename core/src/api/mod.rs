@@ -4,6 +4,7 @@
 mod audit;
 mod error_envelope;
 mod health;
+mod ingest;
 mod keys;
 mod rollovers;
 mod scans;
@@ -13,6 +14,9 @@ mod vault;
 pub use audit::{AuditEntry, AuditQuery, AuditResource, KeySource, SignedCheckpoint};
 pub use error_envelope::{ErrorBody, ErrorEnvelope};
 pub use health::Health;
+pub use ingest::{
+    IngestKubernetesRequest, Ingest, KubernetesFinding, KubernetesObjectRef, KubernetesSummary,
+};
 pub use keys::{
     CreateKeyRequest, HybridKey, HybridKeys, KeyVersion, RotateKeyRequest, UpdateKeyRequest,
 };

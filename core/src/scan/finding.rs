@@ -193,6 +193,21 @@ impl Finding {
 }
 
 #[cfg(feature = "client")]
+impl From<Severity> for crate::api::RiskLevel {
+    /// A scan's risk level is its worst finding's severity.
+    fn from(s: Severity) -> Self {
+        use crate::api::RiskLevel;
+        match s {
+            Severity::Critical => RiskLevel::Critical,
+            Severity::High => RiskLevel::High,
+            Severity::Medium => RiskLevel::Medium,
+            Severity::Low => RiskLevel::Low,
+            Severity::Info => RiskLevel::Info,
+        }
+    }
+}
+
+#[cfg(feature = "client")]
 impl From<&Finding> for crate::api::FindingInput {
     fn from(f: &Finding) -> Self {
         use crate::api::Severity as Wire;

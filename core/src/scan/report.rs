@@ -193,14 +193,7 @@ impl ScanReport {
     /// The `POST /v1/scans` body: type, target, risk, findings, `source` and metadata.
     #[cfg(feature = "client")]
     pub fn to_scan_request(&self, source: &str) -> crate::api::CreateScanRequest {
-        use crate::api::RiskLevel;
-        let level = match self.risk_level {
-            Severity::Critical => RiskLevel::Critical,
-            Severity::High => RiskLevel::High,
-            Severity::Medium => RiskLevel::Medium,
-            Severity::Low => RiskLevel::Low,
-            Severity::Info => RiskLevel::Info,
-        };
+        let level = self.risk_level.into();
         let mut request = crate::api::CreateScanRequest::new(
             self.kind.as_str(),
             self.target.clone(),
@@ -208,7 +201,10 @@ impl ScanReport {
             level,
         );
         request.source = Some(source.to_owned());
-        request.findings = self.findings.iter().map(Into::into).collect();
+        // Findings are sorted worst first: past the API's limit the least severe go.
+        let max = crate::api::CreateScanRequest::MAX_FINDINGS;
+        request.findings = self.findings.iter().take(max).map(Into::into).collect();
+        let omitted = self.findings.len().saturating_sub(max);
         let mut metadata = serde_json::Map::new();
         metadata.insert(
             "scanner".into(),
@@ -222,6 +218,12 @@ impl ScanReport {
                 "repo".into(),
                 serde_json::to_value(repo).unwrap_or_default(),
             );
+        }
+        if let Some(k8s) = &self.k8s {
+            metadata.insert("k8s".into(), serde_json::to_value(k8s).unwrap_or_default());
+        }
+        if omitted > 0 {
+            metadata.insert("findingsOmitted".into(), omitted.into());
         }
         request.metadata = Some(metadata);
         request

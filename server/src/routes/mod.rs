@@ -5,6 +5,7 @@
 pub(crate) mod audit;
 pub(crate) mod extract;
 pub(crate) mod health;
+pub(crate) mod ingest;
 pub(crate) mod keys;
 pub(crate) mod lists;
 pub(crate) mod paging;

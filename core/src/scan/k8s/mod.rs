@@ -247,3 +247,70 @@ pub fn scan_manifests<R: std::io::BufRead>(
     })?;
     Ok(scanner.finish(target, K8sSource::Manifests))
 }
+
+#[cfg(feature = "client")]
+impl ScanReport {
+    /// The `POST /v1/ingest/kubernetes` body of a k8s report. Findings are sorted worst
+    /// first; past [`crate::api::IngestKubernetesRequest::MAX_FINDINGS`] the least severe
+    /// are left out and counted in `summary.findingsOmitted` (the risk still counts them).
+    pub fn to_kubernetes_report(
+        &self,
+        cluster_name: &str,
+        org_id: Option<&str>,
+        agent_version: &str,
+    ) -> crate::api::IngestKubernetesRequest {
+        use crate::api::{IngestKubernetesRequest, KubernetesFinding, KubernetesObjectRef};
+        let max = IngestKubernetesRequest::MAX_FINDINGS;
+        let findings = self
+            .findings
+            .iter()
+            .take(max)
+            .map(|f| {
+                let wire = crate::api::FindingInput::from(f);
+                let object = match &f.location {
+                    Location::Object {
+                        namespace,
+                        kind,
+                        name,
+                        field,
+                    } => KubernetesObjectRef {
+                        namespace: namespace.clone(),
+                        kind: kind.clone(),
+                        name: name.clone(),
+                        field: field.clone(),
+                    },
+                    other => KubernetesObjectRef {
+                        namespace: None,
+                        kind: "Unknown".to_owned(),
+                        name: other.display(),
+                        field: None,
+                    },
+                };
+                KubernetesFinding {
+                    severity: wire.severity,
+                    code: f.code.as_str().to_owned(),
+                    title: f.title.clone(),
+                    description: wire.description,
+                    evidence: Some(f.evidence.clone()),
+                    object,
+                }
+            })
+            .collect();
+        let summary = self.k8s.clone().unwrap_or_default();
+        IngestKubernetesRequest {
+            cluster_name: cluster_name.to_owned(),
+            org_id: org_id.map(str::to_owned),
+            agent_version: agent_version.to_owned(),
+            risk_score: self.risk_score,
+            risk_level: self.risk_level.into(),
+            findings,
+            summary: crate::api::KubernetesSummary {
+                objects: summary.objects,
+                ignored: summary.ignored,
+                notes: summary.notes.into_iter().take(100).collect(),
+                findings_omitted: u64::try_from(self.findings.len().saturating_sub(max))
+                    .unwrap_or(u64::MAX),
+            },
+        }
+    }
+}
