@@ -85,6 +85,9 @@ pub enum Command {
     Audit(AuditCommand),
     /// Check the API is up.
     Health,
+    /// The in-cluster agent: scan the cluster (read-only) and post the report to
+    /// /v1/ingest/kubernetes, once (--one-shot) or every --interval seconds.
+    Agent(AgentArgs),
     /// Run the reference server (same flags and subcommands as `postq-server`).
     #[cfg(feature = "server")]
     Server(postq_server::cli::ServerCli),
@@ -99,6 +102,9 @@ pub enum ScanCommand {
     Url(ScanUrlArgs),
     /// A directory tree: certificates and keys in files (respects .gitignore).
     Repo(ScanRepoArgs),
+    /// Kubernetes objects: manifests (--manifests) or the live cluster (kubeconfig or
+    /// in-cluster), read-only.
+    K8s(ScanK8sArgs),
 }
 
 /// Output document of a scan.
@@ -173,6 +179,68 @@ pub struct ScanRepoArgs {
     pub max_file_size: u64,
     #[command(flatten)]
     pub output: ScanOutputArgs,
+}
+
+/// Where a cluster is: a kubeconfig and context, or the in-cluster service account.
+#[derive(Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// A kubeconfig file (default: KUBECONFIG, ~/.kube/config, then in-cluster).
+    #[arg(long, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// A context of the kubeconfig (default: its current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Objects per list call.
+    #[arg(long, default_value_t = 250)]
+    pub page_size: u32,
+}
+
+impl ClusterArgs {
+    pub fn options(&self) -> postq::scan::k8s::live::ClusterOptions {
+        postq::scan::k8s::live::ClusterOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            page_size: Some(self.page_size),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ScanK8sArgs {
+    /// Manifests to scan instead of a cluster: YAML or JSON files (several documents,
+    /// `kind: List`), directories of them, or `-` for stdin. Repeatable.
+    #[arg(long, value_name = "PATH|-")]
+    pub manifests: Vec<PathBuf>,
+    /// Namespace of manifest objects that name none.
+    #[arg(long, default_value = "default")]
+    pub namespace: String,
+    /// The cluster's name, the report's target (live scans; default: the context, or
+    /// `in-cluster`).
+    #[arg(long, env = "POSTQ_CLUSTER_NAME")]
+    pub cluster_name: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub output: ScanOutputArgs,
+}
+
+/// `postq agent`: the in-cluster agent.
+#[derive(Args, Debug)]
+pub struct AgentArgs {
+    /// The cluster's name in postq: the target of the scans it records.
+    #[arg(long, env = "POSTQ_CLUSTER_NAME")]
+    pub cluster_name: String,
+    /// The organisation the agent reports to; the server checks it is the API key's.
+    #[arg(long, env = "POSTQ_ORG_ID")]
+    pub org_id: Option<String>,
+    /// Scan and report once, then exit (a Job or a CronJob's run); non-zero on failure.
+    #[arg(long, env = "POSTQ_AGENT_ONE_SHOT")]
+    pub one_shot: bool,
+    /// Without --one-shot: seconds between runs.
+    #[arg(long, env = "POSTQ_AGENT_INTERVAL", default_value_t = 3600)]
+    pub interval: u64,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 #[derive(Subcommand, Debug)]

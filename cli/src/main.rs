@@ -65,6 +65,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Demo(demo) => demo::run(demo, out).await,
         Command::Cert(cmd) => commands::cert::run(cmd, out),
         Command::Scan(cmd) => commands::scan::run(cmd, &cli.connection, out).await,
+        Command::Agent(args) => commands::agent::run(args, &cli.connection, out).await,
         Command::Verify(cmd) if cmd.offline => {
             commands::signing::verify_offline(cmd, &cli.connection, out).await
         }
@@ -85,7 +86,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
                 }
                 #[cfg(feature = "server")]
                 Command::Server(_) | Command::Demo(_) => unreachable_command(),
-                Command::Cert(_) | Command::Scan(_) => unreachable_command(),
+                Command::Cert(_) | Command::Scan(_) | Command::Agent(_) => unreachable_command(),
             }
         }
     }

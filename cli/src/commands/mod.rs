@@ -1,5 +1,6 @@
 //! One module per command group; each is a thin wrapper over a core call.
 
+pub mod agent;
 pub mod audit;
 pub mod cert;
 pub mod keys;

@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use super::{read_input, write_file};
 use crate::args::{
-    Connection, FailOn, ScanCommand, ScanFormat, ScanOutputArgs, ScanRepoArgs, ScanUrlArgs,
+    Connection, FailOn, ScanCommand, ScanFormat, ScanK8sArgs, ScanOutputArgs, ScanRepoArgs,
+    ScanUrlArgs,
 };
 use crate::output::{Failure, Output};
 
@@ -28,6 +29,7 @@ pub async fn run(cmd: ScanCommand, conn: &Connection, out: &Output) -> Result<()
     match cmd {
         ScanCommand::Url(args) => url(args, conn, out).await,
         ScanCommand::Repo(args) => repo(args, conn, out).await,
+        ScanCommand::K8s(args) => k8s(args, conn, out).await,
     }
 }
 
@@ -141,6 +143,79 @@ async fn repo(args: ScanRepoArgs, conn: &Connection, out: &Output) -> Result<(),
     let report = tokio::task::spawn_blocking(move || scan_repo(&path, &options))
         .await
         .map_err(|e| input_error("repository scan", e.to_string()))?;
+    finish(vec![report], &args.output, conn, out).await
+}
+
+/// Manifest files under `path` (itself, or the `.yaml`/`.yml`/`.json` files of a
+/// directory tree, in name order).
+fn manifest_files(path: &std::path::Path, into: &mut Vec<std::path::PathBuf>) -> Result<(), Failure> {
+    if !path.is_dir() {
+        into.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| crate::output::io_error("manifests directory", path, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        let manifest = entry
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
+        if entry.is_dir() || manifest {
+            manifest_files(&entry, into)?;
+        }
+    }
+    Ok(())
+}
+
+async fn k8s(args: ScanK8sArgs, conn: &Connection, out: &Output) -> Result<(), Failure> {
+    use postq::scan::k8s::{K8sScanner, K8sSource, Object, manifests::read_manifests};
+    let now = time::OffsetDateTime::now_utc();
+    let report = if args.manifests.is_empty() {
+        let name = args
+            .cluster_name
+            .clone()
+            .or_else(|| args.cluster.context.clone())
+            .unwrap_or_else(|| "in-cluster".to_owned());
+        postq::scan::k8s::agent::scan_cluster(&name, &args.cluster.options(), now).await?
+    } else {
+        let mut files = Vec::new();
+        for path in &args.manifests {
+            manifest_files(path, &mut files)?;
+        }
+        let target = match (args.manifests.as_slice(), files.as_slice()) {
+            ([one], [file]) if one == file => one.display().to_string(),
+            _ => format!("manifests ({} files)", files.len()),
+        };
+        let namespace = args.namespace.clone();
+        tokio::task::spawn_blocking(move || -> Result<ScanReport, Failure> {
+            let mut scanner = K8sScanner::new(now);
+            for file in &files {
+                let mut sink = |value| match Object::from_value(value, Some(&namespace)) {
+                    Ok(object) => scanner.add(&object),
+                    Err(_) => scanner.ignore(),
+                };
+                let read = if file.as_os_str() == "-" {
+                    read_manifests(std::io::stdin().lock(), &mut sink)
+                } else {
+                    let f = std::fs::File::open(file)
+                        .map_err(|e| crate::output::io_error("manifest", file, e))?;
+                    read_manifests(std::io::BufReader::with_capacity(1 << 16, f), &mut sink)
+                };
+                read.map_err(|e| match e {
+                    postq::Error::InvalidInput { what, reason } => {
+                        input_error(what, format!("{}: {reason}", file.display()))
+                    }
+                    other => Failure::Error(other),
+                })?;
+            }
+            Ok(scanner.finish(target, K8sSource::Manifests))
+        })
+        .await
+        .map_err(|e| input_error("manifest scan", e.to_string()))??
+    };
     finish(vec![report], &args.output, conn, out).await
 }
 
@@ -293,6 +368,18 @@ fn table(reports: &[ScanReport], stored: &[Option<Scan>]) -> String {
                 .collect();
             head.push_str(&format!("  {}", parts.join(" ")));
         }
+        if let Some(k8s) = &r.k8s {
+            let objects: Vec<String> = k8s
+                .objects
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect();
+            head.push_str(&format!(
+                "  objects: {}; {} ignored",
+                if objects.is_empty() { "none".to_owned() } else { objects.join(", ") },
+                k8s.ignored
+            ));
+        }
         if let Some(repo) = &r.repo {
             head.push_str(&format!(
                 "  {} files scanned, {} binary and {} large skipped",
@@ -302,10 +389,13 @@ fn table(reports: &[ScanReport], stored: &[Option<Scan>]) -> String {
         lines.push(head);
         for f in &r.findings {
             let place = match r.kind {
-                ScanKind::Repo => format!("  {}", f.location.display()),
+                ScanKind::Repo | ScanKind::K8s => format!("  {}", f.location.display()),
                 ScanKind::Url => String::new(),
             };
             lines.push(format!("  {:<8}  {}{place}", f.severity.as_str(), f.title));
+        }
+        for note in r.k8s.iter().flat_map(|k| &k.notes) {
+            lines.push(format!("  note: {note}"));
         }
         if let Some(scan) = s {
             lines.push(format!("  submitted {}  {}", scan.id, scan.url));

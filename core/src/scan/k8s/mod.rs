@@ -20,6 +20,10 @@
 //! Every finding names its object (`namespace/Kind/name`) and never carries key
 //! material: evidence is algorithms, sizes, subjects and SHA-256 fingerprints.
 
+#[cfg(feature = "k8s")]
+pub mod agent;
+#[cfg(feature = "k8s")]
+pub mod live;
 pub mod manifests;
 mod object;
 mod rules;
