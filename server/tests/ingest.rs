@@ -58,7 +58,10 @@ async fn a_report_becomes_one_k8s_scan_from_the_agent() {
     assert_eq!(scan["type"], "k8s");
     assert_eq!(scan["source"], "agent");
     assert_eq!(scan["target"], "prod-east-1");
-    assert_eq!((scan["riskScore"].clone(), scan["riskLevel"].clone()), (json!(76), json!("High")));
+    assert_eq!(
+        (scan["riskScore"].clone(), scan["riskLevel"].clone()),
+        (json!(76), json!("High"))
+    );
     assert_eq!(scan["metadata"]["k8s"]["agentVersion"], "postq-agent 0.1.0");
     assert_eq!(scan["metadata"]["k8s"]["summary"]["objects"]["Secret"], 4);
 
@@ -71,9 +74,16 @@ async fn a_report_becomes_one_k8s_scan_from_the_agent() {
         findings[0]["evidence"],
         "shop/Secret/shop-tls tls.crt — certificate CN=shop.example (sha256:ab12)"
     );
-    assert_eq!(findings[1]["evidence"], "istio-system/PeerAuthentication/default");
+    assert_eq!(
+        findings[1]["evidence"],
+        "istio-system/PeerAuthentication/default"
+    );
     assert_eq!(findings[2]["evidence"], "ClusterIssuer/root");
-    assert!(findings.iter().all(|f| f["id"].as_str().unwrap().starts_with("fnd_")));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["id"].as_str().unwrap().starts_with("fnd_"))
+    );
     api.shutdown().await;
 }
 
@@ -83,10 +93,22 @@ async fn a_retried_report_records_one_scan() {
     let body = report("retry");
     let headers = [("Idempotency-Key", "agent-run-1")];
     let first = api
-        .send(Some(&api.admin), Method::POST, "/v1/ingest/kubernetes", Some(&body), &headers)
+        .send(
+            Some(&api.admin),
+            Method::POST,
+            "/v1/ingest/kubernetes",
+            Some(&body),
+            &headers,
+        )
         .await;
     let again = api
-        .send(Some(&api.admin), Method::POST, "/v1/ingest/kubernetes", Some(&body), &headers)
+        .send(
+            Some(&api.admin),
+            Method::POST,
+            "/v1/ingest/kubernetes",
+            Some(&body),
+            &headers,
+        )
         .await;
     assert_eq!(first.ok()["id"], again.ok()["id"]);
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
@@ -125,7 +147,13 @@ async fn bad_reports_get_the_envelope_and_record_nothing() {
         assert!(message.contains(mentions), "{mentions}: {message}");
     }
     let r = api
-        .send(Some(&api.admin), Method::POST, "/v1/ingest/kubernetes", None, &[("content-type", "application/json")])
+        .send(
+            Some(&api.admin),
+            Method::POST,
+            "/v1/ingest/kubernetes",
+            None,
+            &[("content-type", "application/json")],
+        )
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(scan_count(&api, &api.admin).await, 0);
@@ -139,7 +167,11 @@ async fn scope_and_organisation_are_checked() {
     api.post(&reader, "/v1/ingest/kubernetes", &report("x"))
         .await
         .assert_error(403, "insufficient_scope");
-    let writer = api.running.create_api_key("acme", &["scans:write", "scans:read"]).await.unwrap();
+    let writer = api
+        .running
+        .create_api_key("acme", &["scans:write", "scans:read"])
+        .await
+        .unwrap();
     let mut other = report("x");
     other["orgId"] = json!("org_someone_else");
     api.post(&writer.key, "/v1/ingest/kubernetes", &other)
@@ -148,7 +180,10 @@ async fn scope_and_organisation_are_checked() {
     let mut mine = report("x");
     mine["orgId"] = json!(writer.org_id);
     let stored = api.post(&writer.key, "/v1/ingest/kubernetes", &mine).await;
-    assert_eq!(stored.ok()["metadata"]["k8s"]["orgId"], json!(writer.org_id));
+    assert_eq!(
+        stored.ok()["metadata"]["k8s"]["orgId"],
+        json!(writer.org_id)
+    );
     assert_eq!(scan_count(&api, &writer.key).await, 1);
     api.shutdown().await;
 }

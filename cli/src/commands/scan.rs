@@ -148,7 +148,10 @@ async fn repo(args: ScanRepoArgs, conn: &Connection, out: &Output) -> Result<(),
 
 /// Manifest files under `path` (itself, or the `.yaml`/`.yml`/`.json` files of a
 /// directory tree, in name order).
-fn manifest_files(path: &std::path::Path, into: &mut Vec<std::path::PathBuf>) -> Result<(), Failure> {
+fn manifest_files(
+    path: &std::path::Path,
+    into: &mut Vec<std::path::PathBuf>,
+) -> Result<(), Failure> {
     if !path.is_dir() {
         into.push(path.to_path_buf());
         return Ok(());
@@ -376,7 +379,11 @@ fn table(reports: &[ScanReport], stored: &[Option<Scan>]) -> String {
                 .collect();
             head.push_str(&format!(
                 "  objects: {}; {} ignored",
-                if objects.is_empty() { "none".to_owned() } else { objects.join(", ") },
+                if objects.is_empty() {
+                    "none".to_owned()
+                } else {
+                    objects.join(", ")
+                },
                 k8s.ignored
             ));
         }

@@ -42,10 +42,17 @@ impl FakeApi {
         let log = Arc::new(Mutex::new(Vec::new()));
         let shared = Shared {
             objects: Arc::new(objects),
-            refusals: Arc::new(refusals.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()),
+            refusals: Arc::new(
+                refusals
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), *v))
+                    .collect(),
+            ),
             log: log.clone(),
         };
-        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = Router::new().fallback(handle).with_state(shared);
         rt.spawn(async move {
@@ -99,7 +106,11 @@ async fn handle(
     req: Request,
 ) -> Response {
     let path = req.uri().path().to_owned();
-    shared.log.lock().unwrap().push(format!("{} {}", req.method(), req.uri()));
+    shared
+        .log
+        .lock()
+        .unwrap()
+        .push(format!("{} {}", req.method(), req.uri()));
     let authorized = req
         .headers()
         .get("authorization")
@@ -115,27 +126,57 @@ async fn handle(
     let (group, version, plural) = match parts.as_slice() {
         ["api", version, plural] => ("", *version, *plural),
         ["apis", group, version, plural] => (*group, *version, *plural),
-        _ => return status(404, "NotFound", "the server could not find the requested resource"),
+        _ => {
+            return status(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            );
+        }
     };
     if let Some(code) = shared.refusals.get(&format!("{group}/{version}/{plural}")) {
         return match code {
-            403 => status(403, "Forbidden", &format!(
-                "{plural}.{group} is forbidden: User \"system:serviceaccount:postq:postq-agent\" cannot list resource \"{plural}\" in API group \"{group}\" at the cluster scope")),
-            code => status(*code, "NotFound", "the server could not find the requested resource"),
+            403 => status(
+                403,
+                "Forbidden",
+                &format!(
+                    "{plural}.{group} is forbidden: User \"system:serviceaccount:postq:postq-agent\" cannot list resource \"{plural}\" in API group \"{group}\" at the cluster scope"
+                ),
+            ),
+            code => status(
+                *code,
+                "NotFound",
+                "the server could not find the requested resource",
+            ),
         };
     }
     let Some(kind) = kind_of(plural) else {
-        return status(404, "NotFound", "the server could not find the requested resource");
+        return status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        );
     };
-    if plural == "secrets" && query.get("fieldSelector").map(String::as_str) != Some("type=kubernetes.io/tls") {
-        return status(400, "BadRequest", "this fake serves TLS Secrets only: fieldSelector=type=kubernetes.io/tls");
+    if plural == "secrets"
+        && query.get("fieldSelector").map(String::as_str) != Some("type=kubernetes.io/tls")
+    {
+        return status(
+            400,
+            "BadRequest",
+            "this fake serves TLS Secrets only: fieldSelector=type=kubernetes.io/tls",
+        );
     }
     let matching: Vec<Value> = shared
         .objects
         .iter()
         .filter(|o| o["kind"] == kind)
         .filter(|o| {
-            let api_group = o["apiVersion"].as_str().unwrap_or("").rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+            let api_group = o["apiVersion"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit_once('/')
+                .map(|(g, _)| g)
+                .unwrap_or("");
             api_group == group
         })
         .filter(|o| plural != "secrets" || o["type"] == "kubernetes.io/tls")
@@ -144,11 +185,18 @@ async fn handle(
             let map = item.as_object_mut().unwrap();
             map.remove("apiVersion");
             map.remove("kind");
-            map.get_mut("metadata").unwrap().as_object_mut().unwrap().insert("resourceVersion".into(), json!("4711"));
+            map.get_mut("metadata")
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .insert("resourceVersion".into(), json!("4711"));
             item
         })
         .collect();
-    let limit: usize = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(usize::MAX);
+    let limit: usize = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(usize::MAX);
     let start: usize = match query.get("continue") {
         Some(token) => match token.strip_prefix("offset-").and_then(|n| n.parse().ok()) {
             Some(n) => n,
@@ -162,7 +210,11 @@ async fn handle(
         metadata["continue"] = json!(format!("offset-{}", start + page.len()));
         metadata["remainingItemCount"] = json!(matching.len() - start - page.len());
     }
-    let api_version = if group.is_empty() { version.to_owned() } else { format!("{group}/{version}") };
+    let api_version = if group.is_empty() {
+        version.to_owned()
+    } else {
+        format!("{group}/{version}")
+    };
     axum::Json(json!({"kind": format!("{kind}List"), "apiVersion": api_version, "metadata": metadata, "items": page}))
         .into_response()
 }

@@ -29,8 +29,13 @@ fn tls_secret(ns: &str, name: &str, crt: &str, key: &str) -> Value {
     })
 }
 
-fn cert(names: &[&str], key: &KeyPair, validity: Option<(OffsetDateTime, OffsetDateTime)>) -> String {
-    let mut params = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
+fn cert(
+    names: &[&str],
+    key: &KeyPair,
+    validity: Option<(OffsetDateTime, OffsetDateTime)>,
+) -> String {
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
     params.distinguished_name.push(DnType::CommonName, names[0]);
     if let Some((nb, na)) = validity {
         params.not_before = nb;
@@ -57,44 +62,107 @@ pub fn cluster(dir: &Path) -> Cluster {
     // shop/shop-tls: RSA-2048, served by Ingress shop/web -> raised High -> Critical.
     let rsa2048 = rsa_key(dir, 2048);
     let rsa_pair = KeyPair::from_pem(&rsa2048).unwrap();
-    objects.push(tls_secret("shop", "shop-tls", &cert(&["shop.example"], &rsa_pair, None), &rsa2048));
+    objects.push(tls_secret(
+        "shop",
+        "shop-tls",
+        &cert(&["shop.example"], &rsa_pair, None),
+        &rsa2048,
+    ));
     private_keys.push(rsa2048.clone());
 
     // shop/internal-tls: ECDSA P-256, served by nobody -> ECC-QV stays Medium.
     let p256 = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    objects.push(tls_secret("shop", "internal-tls", &cert(&["internal.shop.svc"], &p256, None), &p256.serialize_pem()));
+    objects.push(tls_secret(
+        "shop",
+        "internal-tls",
+        &cert(&["internal.shop.svc"], &p256, None),
+        &p256.serialize_pem(),
+    ));
     private_keys.push(p256.serialize_pem());
 
     // legacy/legacy-tls: RSA-1024, SHA-1 signed (openssl).
-    openssl(dir, &["req", "-x509", "-newkey", "rsa:1024", "-sha1", "-nodes", "-subj", "/CN=legacy.example",
-        "-days", "90", "-keyout", "k8s-legacy.key", "-out", "k8s-legacy.pem"]);
-    objects.push(tls_secret("legacy", "legacy-tls", &read(dir, "k8s-legacy.pem"), &read(dir, "k8s-legacy.key")));
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:1024",
+            "-sha1",
+            "-nodes",
+            "-subj",
+            "/CN=legacy.example",
+            "-days",
+            "90",
+            "-keyout",
+            "k8s-legacy.key",
+            "-out",
+            "k8s-legacy.pem",
+        ],
+    );
+    objects.push(tls_secret(
+        "legacy",
+        "legacy-tls",
+        &read(dir, "k8s-legacy.pem"),
+        &read(dir, "k8s-legacy.key"),
+    ));
     private_keys.push(read(dir, "k8s-legacy.key"));
 
     // legacy/expired-tls: expired 10 days ago.
     let expired_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let expired = cert(&["old.example"], &expired_key, Some((now - Duration::days(400), now - Duration::days(10))));
-    objects.push(tls_secret("legacy", "expired-tls", &expired, &expired_key.serialize_pem()));
+    let expired = cert(
+        &["old.example"],
+        &expired_key,
+        Some((now - Duration::days(400), now - Duration::days(10))),
+    );
+    objects.push(tls_secret(
+        "legacy",
+        "expired-tls",
+        &expired,
+        &expired_key.serialize_pem(),
+    ));
 
     // shop/rotated-tls: a new certificate with the old key -> mismatch.
     let new_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     let old_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    objects.push(tls_secret("shop", "rotated-tls", &cert(&["rotated.example"], &new_key, None), &old_key.serialize_pem()));
+    objects.push(tls_secret(
+        "shop",
+        "rotated-tls",
+        &cert(&["rotated.example"], &new_key, None),
+        &old_key.serialize_pem(),
+    ));
 
     // shop/broken-tls: tls.crt is not a certificate.
-    objects.push(tls_secret("shop", "broken-tls", "hello, not a certificate", &p256.serialize_pem()));
+    objects.push(tls_secret(
+        "shop",
+        "broken-tls",
+        "hello, not a certificate",
+        &p256.serialize_pem(),
+    ));
 
     // cert-manager/ca-key-pair: the ClusterIssuer's CA, ECDSA P-384.
     let ca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.distinguished_name.push(DnType::CommonName, "Example Internal CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "Example Internal CA");
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     let ca_pem = ca_params.self_signed(&ca_key).unwrap().pem();
-    objects.push(tls_secret("cert-manager", "ca-key-pair", &ca_pem, &ca_key.serialize_pem()));
+    objects.push(tls_secret(
+        "cert-manager",
+        "ca-key-pair",
+        &ca_pem,
+        &ca_key.serialize_pem(),
+    ));
 
     // istio-system/gateway-cert: ECDSA P-256 served by the Gateway -> ECC-QV raised to High.
     let gw_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    objects.push(tls_secret("istio-system", "gateway-cert", &cert(&["shop.example"], &gw_key, None), &gw_key.serialize_pem()));
+    objects.push(tls_secret(
+        "istio-system",
+        "gateway-cert",
+        &cert(&["shop.example"], &gw_key, None),
+        &gw_key.serialize_pem(),
+    ));
 
     // An Opaque Secret: not a TLS Secret, passed over.
     objects.push(json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
@@ -119,21 +187,27 @@ pub fn cluster(dir: &Path) -> Cluster {
             "tls": [{"hosts": ["shop.example"], "secretName": "shop-tls"}],
             "rules": [{"host": "shop.example", "http": {"paths": [{"path": "/", "pathType": "Prefix",
                 "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}));
-    objects.push(json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+    objects.push(
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
         "metadata": {"name": "docs", "namespace": "shop"},
-        "spec": {"tls": [{"hosts": ["docs.example"], "secretName": "docs-tls"}]}}));
+        "spec": {"tls": [{"hosts": ["docs.example"], "secretName": "docs-tls"}]}}),
+    );
 
     // cert-manager.
     objects.push(json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
         "metadata": {"name": "web-cert", "namespace": "shop"},
         "spec": {"secretName": "shop-tls", "dnsNames": ["shop.example"], "issuerRef": {"name": "internal-ca", "kind": "ClusterIssuer"}}}));
-    objects.push(json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+    objects.push(
+        json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
         "metadata": {"name": "api-cert", "namespace": "shop"},
         "spec": {"secretName": "api-tls", "dnsNames": ["api.shop.example"],
             "privateKey": {"algorithm": "ECDSA", "size": 384, "rotationPolicy": "Never"},
-            "issuerRef": {"name": "internal-ca", "kind": "ClusterIssuer"}}}));
-    objects.push(json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
-        "metadata": {"name": "internal-ca"}, "spec": {"ca": {"secretName": "ca-key-pair"}}}));
+            "issuerRef": {"name": "internal-ca", "kind": "ClusterIssuer"}}}),
+    );
+    objects.push(
+        json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+        "metadata": {"name": "internal-ca"}, "spec": {"ca": {"secretName": "ca-key-pair"}}}),
+    );
     objects.push(json!({"apiVersion": "cert-manager.io/v1", "kind": "Issuer",
         "metadata": {"name": "selfsigned", "namespace": "shop"}, "spec": {"selfSigned": {}}}));
 
@@ -152,12 +226,16 @@ pub fn cluster(dir: &Path) -> Cluster {
     objects.push(json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
         "metadata": {"name": "db", "namespace": "shop"},
         "spec": {"host": "db", "subsets": [{"name": "v1", "trafficPolicy": {"tls": {"mode": "DISABLE"}}}]}}));
-    objects.push(json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+    objects.push(
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
         "metadata": {"name": "stripe", "namespace": "shop"},
-        "spec": {"host": "api.stripe.com", "trafficPolicy": {"tls": {"mode": "SIMPLE"}}}}));
-    objects.push(json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+        "spec": {"host": "api.stripe.com", "trafficPolicy": {"tls": {"mode": "SIMPLE"}}}}),
+    );
+    objects.push(
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
         "metadata": {"name": "ratings", "namespace": "shop"},
-        "spec": {"host": "ratings", "trafficPolicy": {"tls": {"mode": "ISTIO_MUTUAL"}}}}));
+        "spec": {"host": "ratings", "trafficPolicy": {"tls": {"mode": "ISTIO_MUTUAL"}}}}),
+    );
     objects.push(json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
         "metadata": {"name": "public", "namespace": "istio-system"},
         "spec": {"selector": {"istio": "ingressgateway"}, "servers": [
@@ -172,11 +250,15 @@ pub fn cluster(dir: &Path) -> Cluster {
             {"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["api.example"], "tls": {"httpsRedirect": true}}]}}));
 
     // Linkerd.
-    objects.push(json!({"apiVersion": "policy.linkerd.io/v1alpha1", "kind": "MeshTLSAuthentication",
-        "metadata": {"name": "anyone", "namespace": "shop"}, "spec": {"identities": ["*"]}}));
-    objects.push(json!({"apiVersion": "policy.linkerd.io/v1alpha1", "kind": "MeshTLSAuthentication",
+    objects.push(
+        json!({"apiVersion": "policy.linkerd.io/v1alpha1", "kind": "MeshTLSAuthentication",
+        "metadata": {"name": "anyone", "namespace": "shop"}, "spec": {"identities": ["*"]}}),
+    );
+    objects.push(
+        json!({"apiVersion": "policy.linkerd.io/v1alpha1", "kind": "MeshTLSAuthentication",
         "metadata": {"name": "frontend-only", "namespace": "shop"},
-        "spec": {"identityRefs": [{"kind": "ServiceAccount", "name": "frontend"}]}}));
+        "spec": {"identityRefs": [{"kind": "ServiceAccount", "name": "frontend"}]}}),
+    );
 
     // Something the scanner does not judge.
     objects.push(json!({"apiVersion": "apps/v1", "kind": "Deployment",
@@ -189,25 +271,93 @@ pub fn cluster(dir: &Path) -> Cluster {
             ("shop/Secret/shop-tls tls.crt", "RSA-2048", "critical"),
             ("shop/Secret/internal-tls tls.crt", "ECC-QV", "medium"),
             ("legacy/Secret/legacy-tls tls.crt", "RSA-WEAK", "critical"),
-            ("legacy/Secret/legacy-tls tls.crt", "CERT-WEAK-SIGNATURE", "critical"),
-            ("legacy/Secret/expired-tls tls.crt", "CERT-EXPIRED", "critical"),
-            ("shop/Secret/rotated-tls tls.key", "K8S-TLS-KEY-MISMATCH", "high"),
-            ("shop/Secret/broken-tls tls.crt", "K8S-TLS-SECRET-UNREADABLE", "medium"),
-            ("cert-manager/Secret/ca-key-pair tls.crt", "ECC-QV", "medium"),
+            (
+                "legacy/Secret/legacy-tls tls.crt",
+                "CERT-WEAK-SIGNATURE",
+                "critical",
+            ),
+            (
+                "legacy/Secret/expired-tls tls.crt",
+                "CERT-EXPIRED",
+                "critical",
+            ),
+            (
+                "shop/Secret/rotated-tls tls.key",
+                "K8S-TLS-KEY-MISMATCH",
+                "high",
+            ),
+            (
+                "shop/Secret/broken-tls tls.crt",
+                "K8S-TLS-SECRET-UNREADABLE",
+                "medium",
+            ),
+            (
+                "cert-manager/Secret/ca-key-pair tls.crt",
+                "ECC-QV",
+                "medium",
+            ),
             ("istio-system/Secret/gateway-cert tls.crt", "ECC-QV", "high"),
             ("shop/ConfigMap/trust-bundle ca.pem", "ECC-QV", "medium"),
-            ("shop/ConfigMap/leaky-config signing.key", "PRIVATE-KEY-EXPOSED", "critical"),
-            ("shop/Certificate/web-cert spec.privateKey", "RSA-2048", "high"),
-            ("shop/Certificate/api-cert spec.privateKey", "ECC-QV", "medium"),
-            ("shop/Certificate/api-cert spec.privateKey.rotationPolicy", "K8S-KEY-NOT-ROTATED", "low"),
-            ("ClusterIssuer/internal-ca spec.ca.secretName", "ECC-QV", "medium"),
-            ("istio-system/PeerAuthentication/default spec.mtls.mode", "K8S-MTLS-PERMISSIVE", "medium"),
-            ("legacy/PeerAuthentication/legacy-off spec.portLevelMtls.8080.mode", "K8S-MTLS-DISABLED", "high"),
-            ("shop/DestinationRule/reviews spec.trafficPolicy.tls.mode", "K8S-TLS-NOT-MUTUAL", "medium"),
-            ("shop/DestinationRule/db spec.subsets[0].trafficPolicy.tls.mode", "K8S-MTLS-DISABLED", "high"),
-            ("istio-system/Gateway/public spec.servers[0].tls.minProtocolVersion", "TLS-1.1-MIN", "critical"),
-            ("istio-system/Gateway/public spec.servers[1]", "HTTPS-NOT-ENFORCED", "high"),
-            ("shop/MeshTLSAuthentication/anyone spec.identities", "K8S-MESH-ANY-IDENTITY", "low"),
+            (
+                "shop/ConfigMap/leaky-config signing.key",
+                "PRIVATE-KEY-EXPOSED",
+                "critical",
+            ),
+            (
+                "shop/Certificate/web-cert spec.privateKey",
+                "RSA-2048",
+                "high",
+            ),
+            (
+                "shop/Certificate/api-cert spec.privateKey",
+                "ECC-QV",
+                "medium",
+            ),
+            (
+                "shop/Certificate/api-cert spec.privateKey.rotationPolicy",
+                "K8S-KEY-NOT-ROTATED",
+                "low",
+            ),
+            (
+                "ClusterIssuer/internal-ca spec.ca.secretName",
+                "ECC-QV",
+                "medium",
+            ),
+            (
+                "istio-system/PeerAuthentication/default spec.mtls.mode",
+                "K8S-MTLS-PERMISSIVE",
+                "medium",
+            ),
+            (
+                "legacy/PeerAuthentication/legacy-off spec.portLevelMtls.8080.mode",
+                "K8S-MTLS-DISABLED",
+                "high",
+            ),
+            (
+                "shop/DestinationRule/reviews spec.trafficPolicy.tls.mode",
+                "K8S-TLS-NOT-MUTUAL",
+                "medium",
+            ),
+            (
+                "shop/DestinationRule/db spec.subsets[0].trafficPolicy.tls.mode",
+                "K8S-MTLS-DISABLED",
+                "high",
+            ),
+            (
+                "istio-system/Gateway/public spec.servers[0].tls.minProtocolVersion",
+                "TLS-1.1-MIN",
+                "critical",
+            ),
+            (
+                "istio-system/Gateway/public spec.servers[1]",
+                "HTTPS-NOT-ENFORCED",
+                "high",
+            ),
+            (
+                "shop/MeshTLSAuthentication/anyone spec.identities",
+                "K8S-MESH-ANY-IDENTITY",
+                "low",
+            ),
         ],
         clean: vec![
             "shop/ConfigMap/app-settings",
@@ -252,14 +402,26 @@ pub fn findings(report: &Value) -> Vec<(String, String, String)> {
         .map(|f| {
             let l = &f["location"];
             let mut at = match l["namespace"].as_str() {
-                Some(ns) => format!("{ns}/{}/{}", l["objectKind"].as_str().unwrap(), l["name"].as_str().unwrap()),
-                None => format!("{}/{}", l["objectKind"].as_str().unwrap(), l["name"].as_str().unwrap()),
+                Some(ns) => format!(
+                    "{ns}/{}/{}",
+                    l["objectKind"].as_str().unwrap(),
+                    l["name"].as_str().unwrap()
+                ),
+                None => format!(
+                    "{}/{}",
+                    l["objectKind"].as_str().unwrap(),
+                    l["name"].as_str().unwrap()
+                ),
             };
             if let Some(field) = l["field"].as_str() {
                 at.push(' ');
                 at.push_str(field);
             }
-            (at, f["code"].as_str().unwrap().to_owned(), f["severity"].as_str().unwrap().to_owned())
+            (
+                at,
+                f["code"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
         })
         .collect()
 }
@@ -269,21 +431,35 @@ pub fn assert_cluster_findings(cluster: &Cluster, report: &Value, text: &str) {
     let got = findings(report);
     for (at, code, severity) in &cluster.expected {
         assert!(
-            got.iter().any(|(a, c, s)| a == at && c == code && s == severity),
+            got.iter()
+                .any(|(a, c, s)| a == at && c == code && s == severity),
             "missing {severity} {code} at {at}; got:\n{}",
-            got.iter().map(|(a, c, s)| format!("  {s} {c} {a}")).collect::<Vec<_>>().join("\n")
+            got.iter()
+                .map(|(a, c, s)| format!("  {s} {c} {a}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
     for clean in &cluster.clean {
         let prefix = format!("{clean} ");
-        let hits: Vec<_> = got.iter().filter(|(a, _, _)| a == clean || a.starts_with(&prefix)).collect();
+        let hits: Vec<_> = got
+            .iter()
+            .filter(|(a, _, _)| a == clean || a.starts_with(&prefix))
+            .collect();
         assert!(hits.is_empty(), "{clean} should have no finding: {hits:?}");
     }
     for key in &cluster.private_keys {
         let body: String = key.lines().filter(|l| !l.starts_with("-----")).collect();
-        for chunk in body.as_bytes().chunks(40).map(|c| String::from_utf8_lossy(c).into_owned()) {
+        for chunk in body
+            .as_bytes()
+            .chunks(40)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+        {
             assert!(!text.contains(&chunk), "key material in the output");
         }
-        assert!(!text.contains(&b64(key)), "base64 of a private key in the output");
+        assert!(
+            !text.contains(&b64(key)),
+            "base64 of a private key in the output"
+        );
     }
 }

@@ -124,7 +124,10 @@ impl IngestKubernetesRequest {
             check_text(WHAT, "orgId", org, 128)?;
         }
         if self.summary.notes.len() > 100 {
-            return Err(Error::input(WHAT, "summary.notes may hold at most 100 items"));
+            return Err(Error::input(
+                WHAT,
+                "summary.notes may hold at most 100 items",
+            ));
         }
         for (i, f) in self.findings.iter().enumerate() {
             let o = &f.object;

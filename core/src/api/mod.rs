@@ -15,7 +15,7 @@ pub use audit::{AuditEntry, AuditQuery, AuditResource, KeySource, SignedCheckpoi
 pub use error_envelope::{ErrorBody, ErrorEnvelope};
 pub use health::Health;
 pub use ingest::{
-    IngestKubernetesRequest, Ingest, KubernetesFinding, KubernetesObjectRef, KubernetesSummary,
+    Ingest, IngestKubernetesRequest, KubernetesFinding, KubernetesObjectRef, KubernetesSummary,
 };
 pub use keys::{
     CreateKeyRequest, HybridKey, HybridKeys, KeyVersion, RotateKeyRequest, UpdateKeyRequest,

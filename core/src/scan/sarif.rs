@@ -8,9 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location as SarifLocation, LogicalLocation, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Location as SarifLocation, LogicalLocation, Message,
+    MultiformatMessageString, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -151,7 +151,9 @@ fn location(report: &ScanReport, finding: &Finding) -> SarifLocation {
                     .uri(format!("k8s/{object}"))
                     .build()
             };
-            PhysicalLocation::builder().artifact_location(artifact).build()
+            PhysicalLocation::builder()
+                .artifact_location(artifact)
+                .build()
         }
     };
     let builder = SarifLocation::builder().physical_location(physical);

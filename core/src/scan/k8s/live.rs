@@ -41,16 +41,86 @@ struct Kind {
 }
 
 const KINDS: &[Kind] = &[
-    Kind { group: "", versions: &["v1"], kind: "Secret", plural: "secrets", optional: false, field_selector: Some("type=kubernetes.io/tls") },
-    Kind { group: "", versions: &["v1"], kind: "ConfigMap", plural: "configmaps", optional: false, field_selector: None },
-    Kind { group: "networking.k8s.io", versions: &["v1"], kind: "Ingress", plural: "ingresses", optional: false, field_selector: None },
-    Kind { group: "cert-manager.io", versions: &["v1"], kind: "Certificate", plural: "certificates", optional: true, field_selector: None },
-    Kind { group: "cert-manager.io", versions: &["v1"], kind: "Issuer", plural: "issuers", optional: true, field_selector: None },
-    Kind { group: "cert-manager.io", versions: &["v1"], kind: "ClusterIssuer", plural: "clusterissuers", optional: true, field_selector: None },
-    Kind { group: "security.istio.io", versions: &["v1", "v1beta1"], kind: "PeerAuthentication", plural: "peerauthentications", optional: true, field_selector: None },
-    Kind { group: "networking.istio.io", versions: &["v1", "v1beta1"], kind: "DestinationRule", plural: "destinationrules", optional: true, field_selector: None },
-    Kind { group: "networking.istio.io", versions: &["v1", "v1beta1"], kind: "Gateway", plural: "gateways", optional: true, field_selector: None },
-    Kind { group: "policy.linkerd.io", versions: &["v1alpha1"], kind: "MeshTLSAuthentication", plural: "meshtlsauthentications", optional: true, field_selector: None },
+    Kind {
+        group: "",
+        versions: &["v1"],
+        kind: "Secret",
+        plural: "secrets",
+        optional: false,
+        field_selector: Some("type=kubernetes.io/tls"),
+    },
+    Kind {
+        group: "",
+        versions: &["v1"],
+        kind: "ConfigMap",
+        plural: "configmaps",
+        optional: false,
+        field_selector: None,
+    },
+    Kind {
+        group: "networking.k8s.io",
+        versions: &["v1"],
+        kind: "Ingress",
+        plural: "ingresses",
+        optional: false,
+        field_selector: None,
+    },
+    Kind {
+        group: "cert-manager.io",
+        versions: &["v1"],
+        kind: "Certificate",
+        plural: "certificates",
+        optional: true,
+        field_selector: None,
+    },
+    Kind {
+        group: "cert-manager.io",
+        versions: &["v1"],
+        kind: "Issuer",
+        plural: "issuers",
+        optional: true,
+        field_selector: None,
+    },
+    Kind {
+        group: "cert-manager.io",
+        versions: &["v1"],
+        kind: "ClusterIssuer",
+        plural: "clusterissuers",
+        optional: true,
+        field_selector: None,
+    },
+    Kind {
+        group: "security.istio.io",
+        versions: &["v1", "v1beta1"],
+        kind: "PeerAuthentication",
+        plural: "peerauthentications",
+        optional: true,
+        field_selector: None,
+    },
+    Kind {
+        group: "networking.istio.io",
+        versions: &["v1", "v1beta1"],
+        kind: "DestinationRule",
+        plural: "destinationrules",
+        optional: true,
+        field_selector: None,
+    },
+    Kind {
+        group: "networking.istio.io",
+        versions: &["v1", "v1beta1"],
+        kind: "Gateway",
+        plural: "gateways",
+        optional: true,
+        field_selector: None,
+    },
+    Kind {
+        group: "policy.linkerd.io",
+        versions: &["v1alpha1"],
+        kind: "MeshTLSAuthentication",
+        plural: "meshtlsauthentications",
+        optional: true,
+        field_selector: None,
+    },
 ];
 
 /// A connected cluster.
@@ -98,7 +168,11 @@ impl Cluster {
     }
 
     async fn scan_kind(&self, kind: &Kind, scanner: &mut K8sScanner) -> Result<()> {
-        let group_label = if kind.group.is_empty() { "core" } else { kind.group };
+        let group_label = if kind.group.is_empty() {
+            "core"
+        } else {
+            kind.group
+        };
         let mut absent = true;
         for version in kind.versions {
             let gvk = GroupVersionKind::gvk(kind.group, version, kind.kind);

@@ -80,9 +80,11 @@ fn read_yaml<R: BufRead>(mut reader: R, sink: &mut dyn FnMut(Value)) -> Result<(
             .map_err(|e| Error::input("manifests", e.to_string()))?;
         if has_content {
             index += 1;
-            serde_saphyr::with_deserializer_from_reader_with_options(&mut doc, yaml_options(), |de| {
-                DocumentSeed { sink: &mut *sink }.deserialize(de)
-            })
+            serde_saphyr::with_deserializer_from_reader_with_options(
+                &mut doc,
+                yaml_options(),
+                |de| DocumentSeed { sink: &mut *sink }.deserialize(de),
+            )
             .map_err(|e| Error::input("manifests", format!("YAML document {index}: {e}")))?;
             // The parser may stop before the document's end (trailing comments).
             std::io::copy(&mut doc, &mut std::io::sink())
@@ -135,8 +137,10 @@ impl<'a, R: BufRead> DocumentReader<'a, R> {
             && l.get(3).is_none_or(|b| b.is_ascii_whitespace());
         if marker {
             let rest = l.get(4..).unwrap_or_default();
-            let rest = (l.starts_with(b"---") && rest.iter().any(|b| !b.is_ascii_whitespace()) && rest.first() != Some(&b'#'))
-                .then(|| rest.to_vec());
+            let rest = (l.starts_with(b"---")
+                && rest.iter().any(|b| !b.is_ascii_whitespace())
+                && rest.first() != Some(&b'#'))
+            .then(|| rest.to_vec());
             return Ok(Line::Marker(rest));
         }
         if l.starts_with(b"%") {
@@ -310,7 +314,12 @@ mod tests {
     fn kinds(text: &str) -> Vec<String> {
         let mut out = Vec::new();
         let n = read_manifests(text.as_bytes(), &mut |v: Value| {
-            out.push(v.get("kind").and_then(Value::as_str).unwrap_or("-").to_owned());
+            out.push(
+                v.get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("-")
+                    .to_owned(),
+            );
         })
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(n as usize, out.len());

@@ -28,7 +28,6 @@ pub mod manifests;
 mod object;
 mod rules;
 
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
@@ -136,7 +135,9 @@ impl K8sScanner {
             ("security.istio.io", "PeerAuthentication") => {
                 rules::mesh::peer_authentication(self, object)
             }
-            ("networking.istio.io", "DestinationRule") => rules::mesh::destination_rule(self, object),
+            ("networking.istio.io", "DestinationRule") => {
+                rules::mesh::destination_rule(self, object)
+            }
             ("networking.istio.io", "Gateway") => rules::mesh::gateway(self, object),
             ("policy.linkerd.io", "MeshTLSAuthentication") => {
                 rules::mesh::mesh_tls_authentication(self, object)
@@ -195,7 +196,8 @@ impl K8sScanner {
                         let Some(f) = self.findings.get_mut(i) else {
                             continue;
                         };
-                        f.evidence.push_str(&format!("; served by {}{hosts}", u.user));
+                        f.evidence
+                            .push_str(&format!("; served by {}{hosts}", u.user));
                         if raised.insert(i) {
                             f.severity = raise(f.severity);
                         }
@@ -243,12 +245,13 @@ pub fn scan_manifests<R: std::io::BufRead>(
 ) -> crate::Result<ScanReport> {
     let mut scanner = K8sScanner::new(now);
     let namespace = default_namespace.unwrap_or("default");
-    manifests::read_manifests(reader, &mut |value| {
-        match Object::from_value(value, Some(namespace)) {
+    manifests::read_manifests(
+        reader,
+        &mut |value| match Object::from_value(value, Some(namespace)) {
             Ok(object) => scanner.add(&object),
             Err(_) => scanner.ignore(),
-        }
-    })?;
+        },
+    )?;
     Ok(scanner.finish(target, K8sSource::Manifests))
 }
 

@@ -43,8 +43,9 @@ impl Object {
             .rsplit_once('/')
             .map(|(g, _)| g.to_owned())
             .unwrap_or_default();
-        let namespace = text(metadata.and_then(|m| m.get("namespace")))
-            .or_else(|| (!is_cluster_scoped(&kind)).then(|| default_namespace.map(str::to_owned))?);
+        let namespace = text(metadata.and_then(|m| m.get("namespace"))).or_else(|| {
+            (!is_cluster_scoped(&kind)).then(|| default_namespace.map(str::to_owned))?
+        });
         Ok(Object {
             group,
             kind,
@@ -110,13 +111,23 @@ mod tests {
             "spec": {"privateKey": {"algorithm": "ECDSA", "size": 384}}
         });
         let o = Object::from_value(body, None).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!((o.group.as_str(), o.kind.as_str()), ("cert-manager.io", "Certificate"));
+        assert_eq!(
+            (o.group.as_str(), o.kind.as_str()),
+            ("cert-manager.io", "Certificate")
+        );
         assert_eq!(o.display(), "shop/Certificate/web");
         assert_eq!(o.str_at("spec.privateKey.algorithm"), Some("ECDSA"));
-        assert_eq!(o.at("spec.privateKey.size").and_then(Value::as_u64), Some(384));
-        let core = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}});
+        assert_eq!(
+            o.at("spec.privateKey.size").and_then(Value::as_u64),
+            Some(384)
+        );
+        let core =
+            serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}});
         let o = Object::from_value(core, Some("default")).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!((o.group.as_str(), o.display().as_str()), ("", "default/Secret/s"));
+        assert_eq!(
+            (o.group.as_str(), o.display().as_str()),
+            ("", "default/Secret/s")
+        );
         let cluster = serde_json::json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer", "metadata": {"name": "ca"}});
         let o = Object::from_value(cluster, Some("default")).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(o.display(), "ClusterIssuer/ca");

@@ -47,13 +47,17 @@ pub(in crate::scan::k8s) fn certificate(scanner: &mut K8sScanner, object: &Objec
         ),
     );
     let location = object.location(Some("spec.privateKey"));
-    if let Some(f) = algorithm.finding("private key the Certificate requests", &evidence, &location) {
+    if let Some(f) = algorithm.finding("private key the Certificate requests", &evidence, &location)
+    {
         scanner.push(f);
     }
     if object.str_at("spec.privateKey.rotationPolicy") == Some("Never") {
         scanner.push(Finding::new(
             FindingCode::K8sKeyNotRotated,
-            format!("Certificate {} keeps its private key on renewal", object.display()),
+            format!(
+                "Certificate {} keeps its private key on renewal",
+                object.display()
+            ),
             format!("spec.privateKey.rotationPolicy Never; Secret {secret}"),
             object.location(Some("spec.privateKey.rotationPolicy")),
         ));
@@ -85,12 +89,21 @@ mod tests {
 
     #[test]
     fn cert_manager_defaults() {
-        assert_eq!(desired_algorithm(None, None), KeyAlgorithm::Rsa { bits: Some(2048) });
+        assert_eq!(
+            desired_algorithm(None, None),
+            KeyAlgorithm::Rsa { bits: Some(2048) }
+        );
         assert_eq!(
             desired_algorithm(Some("ECDSA"), Some(384)),
             KeyAlgorithm::Ec(curve_by_name("P-384"))
         );
-        assert_eq!(desired_algorithm(Some("Ed25519"), None), KeyAlgorithm::Ed25519);
-        assert_eq!(desired_algorithm(Some("ML-DSA-65"), None), KeyAlgorithm::MlDsa(65));
+        assert_eq!(
+            desired_algorithm(Some("Ed25519"), None),
+            KeyAlgorithm::Ed25519
+        );
+        assert_eq!(
+            desired_algorithm(Some("ML-DSA-65"), None),
+            KeyAlgorithm::MlDsa(65)
+        );
     }
 }

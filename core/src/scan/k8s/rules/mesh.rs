@@ -19,7 +19,10 @@ fn mtls_mode(scanner: &mut K8sScanner, object: &Object, field: &str, mode: &str,
     };
     scanner.push(Finding::new(
         code,
-        format!("PeerAuthentication {} sets mTLS {mode}{scope}", object.display()),
+        format!(
+            "PeerAuthentication {} sets mTLS {mode}{scope}",
+            object.display()
+        ),
         format!("{field}: {mode}"),
         object.location(Some(field)),
     ));
@@ -78,7 +81,10 @@ pub(in crate::scan::k8s) fn destination_rule(scanner: &mut K8sScanner, object: &
         if let Some(ports) = policy.get("portLevelSettings").and_then(Value::as_array) {
             for (i, port) in ports.iter().enumerate() {
                 if let Some(mode) = port.pointer("/tls/mode").and_then(Value::as_str) {
-                    modes.push((format!("{path}.portLevelSettings[{i}].tls.mode"), mode.to_owned()));
+                    modes.push((
+                        format!("{path}.portLevelSettings[{i}].tls.mode"),
+                        mode.to_owned(),
+                    ));
                 }
             }
         }
@@ -91,7 +97,10 @@ pub(in crate::scan::k8s) fn destination_rule(scanner: &mut K8sScanner, object: &
         };
         scanner.push(Finding::new(
             code,
-            format!("DestinationRule {} {what} to in-mesh host {host}", object.display()),
+            format!(
+                "DestinationRule {} {what} to in-mesh host {host}",
+                object.display()
+            ),
             format!("{field}: {mode}; host {host}"),
             object.location(Some(&field)),
         ));
@@ -139,7 +148,11 @@ pub(in crate::scan::k8s) fn gateway(scanner: &mut K8sScanner, object: &Object) -
                 };
                 scanner.push(Finding::new(
                     code,
-                    format!("{}: Gateway {} accepts {v}", code.as_str(), object.display()),
+                    format!(
+                        "{}: Gateway {} accepts {v}",
+                        code.as_str(),
+                        object.display()
+                    ),
                     format!("{}: {v}", field("minProtocolVersion")),
                     object.location(Some(&field("minProtocolVersion"))),
                 ));
@@ -182,7 +195,11 @@ pub(in crate::scan::k8s) fn gateway(scanner: &mut K8sScanner, object: &Object) -
             ),
             format!(
                 "{field}: protocol HTTP, hosts {}, tls.httpsRedirect not set",
-                exposed.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")
+                exposed
+                    .iter()
+                    .map(|h| h.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             object.location(Some(&field)),
         ));
@@ -190,11 +207,20 @@ pub(in crate::scan::k8s) fn gateway(scanner: &mut K8sScanner, object: &Object) -
     true
 }
 
-pub(in crate::scan::k8s) fn mesh_tls_authentication(scanner: &mut K8sScanner, object: &Object) -> bool {
-    if strings(object.at("spec.identities")).iter().any(|i| i == "*") {
+pub(in crate::scan::k8s) fn mesh_tls_authentication(
+    scanner: &mut K8sScanner,
+    object: &Object,
+) -> bool {
+    if strings(object.at("spec.identities"))
+        .iter()
+        .any(|i| i == "*")
+    {
         scanner.push(Finding::new(
             FindingCode::K8sMeshAnyIdentity,
-            format!("MeshTLSAuthentication {} admits any meshed identity", object.display()),
+            format!(
+                "MeshTLSAuthentication {} admits any meshed identity",
+                object.display()
+            ),
             "spec.identities: [\"*\"]",
             object.location(Some("spec.identities")),
         ));
@@ -206,7 +232,12 @@ pub(in crate::scan::k8s) fn mesh_tls_authentication(scanner: &mut K8sScanner, ob
 mod tests {
     #[test]
     fn in_mesh_hosts() {
-        for h in ["reviews", "reviews.prod.svc.cluster.local", "db.data.svc", "*.local.cluster.local"] {
+        for h in [
+            "reviews",
+            "reviews.prod.svc.cluster.local",
+            "db.data.svc",
+            "*.local.cluster.local",
+        ] {
             assert!(super::in_mesh(h), "{h}");
         }
         for h in ["api.example.com", "payments.stripe.com"] {

@@ -14,7 +14,12 @@ use super::Object;
 use crate::scan::classify::ClassifyContext;
 
 /// The context findings about `field` of `object` are made in.
-fn context(scanner: &super::K8sScanner, object: &Object, field: &str, kept: &'static str) -> ClassifyContext {
+fn context(
+    scanner: &super::K8sScanner,
+    object: &Object,
+    field: &str,
+    kept: &'static str,
+) -> ClassifyContext {
     let mut ctx = ClassifyContext::new(object.location(Some(field)));
     ctx.now = scanner.now;
     ctx.kept = kept;
@@ -23,7 +28,11 @@ fn context(scanner: &super::K8sScanner, object: &Object, field: &str, kept: &'st
 
 /// The entries of a Secret's or ConfigMap's `data` / `binaryData` (base64) and
 /// `stringData` (text), decoded. A value that is not base64 is reported by key.
-fn data_entries(object: &Object, base64_maps: &[&str], text_maps: &[&str]) -> Vec<(String, Result<Vec<u8>, String>)> {
+fn data_entries(
+    object: &Object,
+    base64_maps: &[&str],
+    text_maps: &[&str],
+) -> Vec<(String, Result<Vec<u8>, String>)> {
     let mut out = Vec::new();
     for (map, encoded) in base64_maps
         .iter()

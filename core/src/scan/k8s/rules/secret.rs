@@ -18,7 +18,12 @@ pub(in crate::scan::k8s) fn scan(scanner: &mut K8sScanner, object: &Object) -> b
         return false;
     }
     let entries = data_entries(object, &["data"], &["stringData"]);
-    let value = |key: &str| entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let value = |key: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
     let mut facts = SecretFacts::default();
 
     let crt = value("tls.crt");
@@ -73,7 +78,11 @@ pub(in crate::scan::k8s) fn scan(scanner: &mut K8sScanner, object: &Object) -> b
             let readable = !found.assets.is_empty();
             scanner.assets.extend(found.assets);
             if !readable {
-                scanner.push(unreadable(object, "tls.key", "tls.key holds no private key".into()));
+                scanner.push(unreadable(
+                    object,
+                    "tls.key",
+                    "tls.key holds no private key".into(),
+                ));
             } else if let Some(leaf) = certs.first()
                 && let Some(f) = mismatch(object, leaf, &bytes)
             {
@@ -88,7 +97,9 @@ pub(in crate::scan::k8s) fn scan(scanner: &mut K8sScanner, object: &Object) -> b
         }
     }
     if let Some(ns) = &object.namespace {
-        scanner.secrets.insert((ns.clone(), object.name.clone()), facts);
+        scanner
+            .secrets
+            .insert((ns.clone(), object.name.clone()), facts);
     }
     true
 }
@@ -133,7 +144,10 @@ fn mismatch(object: &Object, leaf: &[u8], key_pem: &[u8]) -> Option<Finding> {
     }
     Some(Finding::new(
         FindingCode::K8sTlsKeyMismatch,
-        format!("TLS Secret {}: tls.key does not match tls.crt", object.display()),
+        format!(
+            "TLS Secret {}: tls.key does not match tls.crt",
+            object.display()
+        ),
         format!(
             "certificate {} key {}; tls.key's public key {}",
             cert.subject(),
