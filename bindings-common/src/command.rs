@@ -10,8 +10,9 @@
 //! same macro as the enum, so the two cannot disagree.
 
 use postq::api::{
-    AuditQuery, CreateKeyRequest, CreateRolloverRequest, CreateScanRequest, ListQuery,
-    RotateKeyRequest, SealRequest, TransitionRequest, UpdateKeyRequest,
+    AuditQuery, CreateKeyRequest, CreateRolloverRequest, CreateScanRequest,
+    IngestKubernetesRequest, ListQuery, RotateKeyRequest, SealRequest, TransitionRequest,
+    UpdateKeyRequest,
 };
 use postq::ledger::LedgerKey;
 use serde::{Deserialize, Serialize};
@@ -108,6 +109,11 @@ commands! {
     /// One scan with its findings.
     ScansGet(IdArgs) = "scans.get" -> "Scan"
         [stream: false, payload: false] { GET "/v1/scans/{id}" }
+
+    /// Post one Kubernetes cluster report (what the in-cluster agent sends); answers the
+    /// `k8s` scan it was recorded as. Retries reuse one idempotency key.
+    IngestKubernetes(IngestKubernetesRequest) = "ingest.kubernetes" -> "Scan"
+        [stream: false, payload: false] { POST "/v1/ingest/kubernetes" }
 
     /// Mint a managed hybrid key.
     KeysCreate(CreateKeyRequest) = "keys.create" -> "HybridKey"

@@ -136,6 +136,7 @@ pub async fn run(
         C::ScansSubmit(request) => Output::json(&client.scans().submit(&request).await?),
         C::ScansList(query) => Output::json(&client.scans().list(&query).await?),
         C::ScansGet(a) => Output::json(&client.scans().get(&a.id).await?),
+        C::IngestKubernetes(report) => Output::json(&client.ingest().kubernetes(&report).await?),
         C::KeysCreate(request) => Output::json(&client.hybrid_keys().create(&request).await?),
         C::KeysList(query) => Output::json(&client.hybrid_keys().list(&query).await?),
         C::KeysGet(a) => Output::json(&client.hybrid_keys().get(&a.id).await?),

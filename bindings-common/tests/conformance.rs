@@ -128,6 +128,25 @@ async fn every_command_runs_against_the_reference_server() {
             .await["id"],
         scan_id.as_str()
     );
+    let report = json!({"op": "ingest.kubernetes", "args": {
+        "clusterName": "prod-east-1", "agentVersion": "postq-agent 0.1.0",
+        "riskScore": 55, "riskLevel": "High",
+        "findings": [{"severity": "high", "code": "K8S-MTLS-PERMISSIVE",
+            "title": "K8S-MTLS-PERMISSIVE: PeerAuthentication istio-system/PeerAuthentication/default sets mTLS PERMISSIVE",
+            "object": {"namespace": "istio-system", "kind": "PeerAuthentication", "name": "default", "field": "spec.mtls.mode"}}],
+        "summary": {"objects": {"PeerAuthentication": 1}}
+    }});
+    let ingested = r.call(report, None).await;
+    assert_eq!(
+        (&ingested["type"], &ingested["source"], &ingested["target"]),
+        (&json!("k8s"), &json!("agent"), &json!("prod-east-1"))
+    );
+    assert!(
+        ingested["findings"][0]["evidence"]
+            .as_str()
+            .expect("evidence")
+            .starts_with("istio-system/PeerAuthentication/default spec.mtls.mode")
+    );
     assert!(
         !r.stream(json!({"op": "scans.list_all", "args": {"limit": 1}}))
             .await
