@@ -18,6 +18,7 @@ import type {
   HybridKey,
   InclusionProof,
   InclusionProofArgs,
+  IngestKubernetesRequest,
   LedgerEntry,
   LedgerKey,
   ListQuery,
@@ -228,7 +229,12 @@ declare class Audit {
   witness(request?: WitnessRequest, options?: CallOptions): Promise<WitnessResult>
 }
 
-export type { Scans, HybridKeys, Vault, Rollovers, Audit }
+declare class Ingest {
+  /** One Kubernetes cluster report, recorded as a `k8s` scan (a retry records one scan). */
+  kubernetes(report: IngestKubernetesRequest, options?: CallOptions): Promise<Scan>
+}
+
+export type { Scans, HybridKeys, Vault, Rollovers, Audit, Ingest }
 
 /** The postq API client. */
 export declare class PostQ {
@@ -239,6 +245,7 @@ export declare class PostQ {
   readonly vault: Vault
   readonly rollovers: Rollovers
   readonly audit: Audit
+  readonly ingest: Ingest
   health(options?: CallOptions): Promise<Health>
   sign(request: SignRequest, options?: CallOptions): Promise<SignResult>
   verify(request: VerifyRequest, options?: CallOptions): Promise<VerifyResult>

@@ -410,6 +410,18 @@ class Audit {
   }
 }
 
+class Ingest {
+  #c
+  constructor(c) {
+    this.#c = c
+  }
+  /** `POST /v1/ingest/kubernetes`: one cluster report (what `postq agent` sends), recorded
+   * as a `k8s` scan. Retries reuse one idempotency key: a retry records one scan. */
+  kubernetes(report, options) {
+    return this.#c.run('ingest.kubernetes', report, options)
+  }
+}
+
 // ------------------------------------------------------------------ client
 
 const USER_AGENT = `postq-node/${native.coreVersion()}`
@@ -448,6 +460,7 @@ class PostQ {
     this.vault = new Vault(this.#c)
     this.rollovers = new Rollovers(this.#c)
     this.audit = new Audit(this.#c)
+    this.ingest = new Ingest(this.#c)
     Object.freeze(this)
   }
 

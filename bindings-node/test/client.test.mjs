@@ -85,6 +85,26 @@ test('scans.submit, get, list and listAll (for await)', async () => {
   assert.equal(last.nextCursor, null)
 })
 
+test('ingest.kubernetes: a cluster report becomes one k8s scan from the agent', async () => {
+  const report = {
+    clusterName: 'node-test-cluster',
+    agentVersion: 'postq-agent 0.1.0',
+    riskScore: 55,
+    riskLevel: 'High',
+    findings: [{
+      severity: 'high',
+      code: 'K8S-MTLS-PERMISSIVE',
+      title: 'K8S-MTLS-PERMISSIVE: PeerAuthentication sets mTLS PERMISSIVE',
+      object: { namespace: 'istio-system', kind: 'PeerAuthentication', name: 'default', field: 'spec.mtls.mode' },
+    }],
+    summary: { objects: { PeerAuthentication: 1 } },
+  }
+  const scan = await pq.ingest.kubernetes(report)
+  assert.deepEqual([scan.type, scan.source, scan.target], ['k8s', 'agent', 'node-test-cluster'])
+  assert.equal(scan.findings[0].evidence, 'istio-system/PeerAuthentication/default spec.mtls.mode')
+  await assert.rejects(pq.ingest.kubernetes({ ...report, clusterName: '' }), (e) => e instanceof PostQError && e.code === 'invalid_input')
+})
+
 test('hybrid keys: create, get, list, listAll, publicKey, rotate', async () => {
   const key = await pq.hybridKeys.create({ name: 'release-signing', algorithm: 'mldsa65+ed25519' })
   assert.match(key.id, /^hk_/)

@@ -157,6 +157,49 @@ def _ed25519_half(public_key_json: str, signature: str, payload: bytes) -> None:
     ed.verify(base64.b64decode(envelope["ed25519"]), m_prime)  # raises if invalid
 
 
+def _cluster_report(cluster: str) -> Any:
+    return dict(
+        cluster_name=cluster,
+        agent_version="postq-agent 0.1.0",
+        risk_score=55,
+        risk_level="High",
+        findings=[
+            {
+                "severity": "high",
+                "code": "K8S-MTLS-PERMISSIVE",
+                "title": "K8S-MTLS-PERMISSIVE: PeerAuthentication sets mTLS PERMISSIVE",
+                "evidence": "spec.mtls.mode: PERMISSIVE",
+                "object": {
+                    "namespace": "istio-system",
+                    "kind": "PeerAuthentication",
+                    "name": "default",
+                    "field": "spec.mtls.mode",
+                },
+            }
+        ],
+        summary={"objects": {"PeerAuthentication": 1}, "notes": ["a note"]},
+    )
+
+
+def test_ingest_kubernetes(pq: PostQ) -> None:
+    cluster = unique("prod-east")
+    scan = pq.ingest.kubernetes(**_cluster_report(cluster))
+    assert (scan.type, scan.source, scan.target) == ("k8s", "agent", cluster)
+    assert scan.findings[0].code == "K8S-MTLS-PERMISSIVE"
+    assert scan.findings[0].evidence == (
+        "istio-system/PeerAuthentication/default spec.mtls.mode — spec.mtls.mode: PERMISSIVE"
+    )
+    assert pq.scans.get(scan.id) == scan
+    with pytest.raises(postq.PostQValidationError):
+        pq.ingest.kubernetes(**{**_cluster_report(cluster), "cluster_name": ""})
+
+
+def test_ingest_kubernetes_async(apq: AsyncPostQ) -> None:
+    cluster = unique("staging")
+    scan = run(apq.ingest.kubernetes(**_cluster_report(cluster)))
+    assert (scan.type, scan.target) == ("k8s", cluster)
+
+
 def test_keys_sign_verify(pq: PostQ) -> None:
     key = pq.hybrid_keys.create(name="release-signing")
     assert key.id.startswith("hk_") and key.algorithm == "mldsa65+ed25519"

@@ -74,11 +74,13 @@ __all__ = [
     "Vault",
     "Rollovers",
     "Audit",
+    "Ingest",
     "AsyncScans",
     "AsyncHybridKeys",
     "AsyncVault",
     "AsyncRollovers",
     "AsyncAudit",
+    "AsyncIngest",
     "verify_offline",
 ]
 
@@ -535,6 +537,34 @@ class _AuditCalls:
         return _Call(g.AuditWitnessCommand(args=args), _model(WitnessResult))
 
 
+class _IngestCalls:
+    @staticmethod
+    def kubernetes(
+        *,
+        cluster_name: str,
+        agent_version: str,
+        risk_score: float,
+        risk_level: RiskLevel,
+        findings: Sequence[Mapping[str, Any]] = (),
+        summary: Optional[Mapping[str, Any]] = None,
+        org_id: Optional[str] = None,
+    ) -> _Call[Scan]:
+        """Post one Kubernetes cluster report (what ``postq agent`` sends); answers the
+        ``k8s`` scan it was recorded as. Each finding is the API's JSON form
+        (``{"severity", "code", "title", "object": {"namespace", "kind", "name",
+        "field"}}``); retries reuse one idempotency key, so a retry records one scan."""
+        request = g.IngestKubernetesRequest(
+            cluster_name=cluster_name,
+            agent_version=agent_version,
+            risk_score=risk_score,
+            risk_level=risk_level,
+            findings=[g.KubernetesFinding.from_dict(dict(f)) for f in findings],
+            summary=g.KubernetesSummary.from_dict(dict(summary)) if summary is not None else None,
+            org_id=org_id,
+        )
+        return _Call(g.IngestKubernetesCommand(args=request), _model(Scan))
+
+
 class _ClientCalls:
     @staticmethod
     def health() -> _Call[Health]:
@@ -684,6 +714,12 @@ class Audit(_Resource):
     witness = _blocking(_AuditCalls.witness)
 
 
+class Ingest(_Resource):
+    """``pq.ingest``: reports from in-cluster agents."""
+
+    kubernetes = _blocking(_IngestCalls.kubernetes)
+
+
 def _iterate(stream: _native.NativeStream, model: Type[M]) -> Iterator[M]:
     while True:
         item = stream.next()
@@ -707,6 +743,7 @@ class PostQ(_Base):
     vault: Vault
     rollovers: Rollovers
     audit: Audit
+    ingest: Ingest
 
     health = _blocking(_ClientCalls.health)
     sign = _blocking(_ClientCalls.sign)
@@ -731,6 +768,7 @@ class PostQ(_Base):
         self.vault = Vault(self)
         self.rollovers = Rollovers(self)
         self.audit = Audit(self)
+        self.ingest = Ingest(self)
 
     def with_options(
         self,
@@ -835,6 +873,12 @@ async def _aiterate(stream: _native.NativeStream, model: Type[M]) -> AsyncIterat
         yield model.from_json(item)
 
 
+class AsyncIngest(_Resource):
+    """``pq.ingest`` of :class:`AsyncPostQ`."""
+
+    kubernetes = _awaitable(_IngestCalls.kubernetes)
+
+
 class AsyncPostQ(_Base):
     """The asyncio postq client: the same surface as :class:`PostQ`, every call a
     coroutine. Rust does the work on a shared runtime; the event loop never blocks."""
@@ -844,6 +888,7 @@ class AsyncPostQ(_Base):
     vault: AsyncVault
     rollovers: AsyncRollovers
     audit: AsyncAudit
+    ingest: AsyncIngest
 
     health = _awaitable(_ClientCalls.health)
     sign = _awaitable(_ClientCalls.sign)
@@ -868,6 +913,7 @@ class AsyncPostQ(_Base):
         self.vault = AsyncVault(self)
         self.rollovers = AsyncRollovers(self)
         self.audit = AsyncAudit(self)
+        self.ingest = AsyncIngest(self)
 
     def with_options(
         self,

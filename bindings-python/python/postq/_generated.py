@@ -203,6 +203,26 @@ class KeyVersion(Model):
 
 
 @dataclass(frozen=True)
+class KubernetesObjectRef(Model):
+    """The Kubernetes object a finding is about."""
+
+    kind: str
+    name: str
+    field: Optional[str] = None
+    namespace: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class KubernetesSummary(Model):
+    """What the agent looked at."""
+
+    findings_omitted: Optional[int] = None
+    ignored: Optional[int] = None
+    notes: Optional[List[str]] = None
+    objects: Optional[Dict[str, int]] = None
+
+
+@dataclass(frozen=True)
 class LedgerEntry(Model):
     """One ledger row, as stored and as served by `GET /v1/audit`."""
 
@@ -809,6 +829,18 @@ class InclusionProof(Model):
 
 
 @dataclass(frozen=True)
+class KubernetesFinding(Model):
+    """One finding of a cluster report."""
+
+    code: str
+    object: KubernetesObjectRef
+    severity: Severity
+    title: str
+    description: Optional[str] = None
+    evidence: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class PlanStage(Model):
     """One plan stage."""
 
@@ -942,11 +974,33 @@ class CreateScanRequest(Model):
 
 
 @dataclass(frozen=True)
+class IngestKubernetesRequest(Model):
+    """`POST /v1/ingest/kubernetes` body. Unknown fields are refused."""
+
+    agent_version: str
+    cluster_name: str
+    risk_level: RiskLevel
+    risk_score: float
+    findings: Optional[List[KubernetesFinding]] = None
+    org_id: Optional[str] = None
+    summary: Optional[KubernetesSummary] = None
+
+
+@dataclass(frozen=True)
 class ScansSubmitCommand(Model):
     """Submit a scan (retries reuse one idempotency key: never a duplicate scan)."""
 
     args: CreateScanRequest
     op: Literal['scans.submit'] = 'scans.submit'
+
+
+@dataclass(frozen=True)
+class IngestKubernetesCommand(Model):
+    """Post one Kubernetes cluster report (what the in-cluster agent sends); answers the
+    `k8s` scan it was recorded as. Retries reuse one idempotency key."""
+
+    args: IngestKubernetesRequest
+    op: Literal['ingest.kubernetes'] = 'ingest.kubernetes'
 
 
 Command: TypeAlias = Union[
@@ -955,6 +1009,7 @@ Command: TypeAlias = Union[
     ScansListCommand,
     ScansListAllCommand,
     ScansGetCommand,
+    IngestKubernetesCommand,
     KeysCreateCommand,
     KeysListCommand,
     KeysListAllCommand,
