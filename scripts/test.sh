@@ -48,6 +48,9 @@ cargo test -p postq --no-default-features --lib --test vectors --test properties
 step "Dashboard: real browser (Debian chromium + playwright-core, axe-core)"
 bash server/tests/browser/run.sh
 
+step "Kubernetes agent chart: helm lint + template, rendered manifests checked"
+bash deploy/helm/test.sh
+
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
 

@@ -139,25 +139,22 @@ pub(in crate::scan::k8s) fn gateway(scanner: &mut K8sScanner, object: &Object) -
         if protocol == "HTTPS" {
             https_hosts.extend(hosts.iter().cloned());
         }
-        match text("minProtocolVersion") {
-            Some(v @ ("TLSV1_0" | "TLSV1_1")) => {
-                let code = if v == "TLSV1_0" {
-                    FindingCode::Tls10Min
-                } else {
-                    FindingCode::Tls11Min
-                };
-                scanner.push(Finding::new(
-                    code,
-                    format!(
-                        "{}: Gateway {} accepts {v}",
-                        code.as_str(),
-                        object.display()
-                    ),
-                    format!("{}: {v}", field("minProtocolVersion")),
-                    object.location(Some(&field("minProtocolVersion"))),
-                ));
-            }
-            _ => {}
+        if let Some(v @ ("TLSV1_0" | "TLSV1_1")) = text("minProtocolVersion") {
+            let code = if v == "TLSV1_0" {
+                FindingCode::Tls10Min
+            } else {
+                FindingCode::Tls11Min
+            };
+            scanner.push(Finding::new(
+                code,
+                format!(
+                    "{}: Gateway {} accepts {v}",
+                    code.as_str(),
+                    object.display()
+                ),
+                format!("{}: {v}", field("minProtocolVersion")),
+                object.location(Some(&field("minProtocolVersion"))),
+            ));
         }
         if let Some(v @ ("TLSV1_0" | "TLSV1_1" | "TLSV1_2")) = text("maxProtocolVersion") {
             scanner.push(Finding::new(
