@@ -191,7 +191,7 @@ def test_ingest_kubernetes(pq: PostQ) -> None:
     )
     assert pq.scans.get(scan.id) == scan
     with pytest.raises(postq.PostQValidationError):
-        pq.ingest.kubernetes(**{**_cluster_report(cluster), "cluster_name": ""})
+        pq.ingest.kubernetes(**_cluster_report(""))
 
 
 def test_ingest_kubernetes_async(apq: AsyncPostQ) -> None:
