@@ -25,7 +25,7 @@ export type ChainFailure = ("hash_mismatch" | "broken_link" | "out_of_order" | "
  * This interface was referenced by `Postq`'s JSON-Schema
  * via the `definition` "Command".
  */
-export type Command = (HealthCommand | ScansSubmitCommand | ScansListCommand | ScansListAllCommand | ScansGetCommand | KeysCreateCommand | KeysListCommand | KeysListAllCommand | KeysGetCommand | KeysPublicKeyCommand | KeysRotateCommand | KeysUpdateCommand | SignCommand | VerifyCommand | VaultSealCommand | VaultListCommand | VaultListAllCommand | VaultUnsealCommand | VaultRotateCommand | VaultDeleteCommand | RolloversCreateCommand | RolloversListCommand | RolloversListAllCommand | RolloversGetCommand | RolloversTransitionCommand | RolloversRollbackCommand | RolloversDownloadCommand | RolloversDownloadAllCommand | AuditListCommand | AuditListAllCommand | AuditVerifyChainCommand | AuditCheckpointCommand | AuditLedgerKeyCommand | AuditInclusionProofCommand | AuditConsistencyProofCommand | AuditWitnessCommand)
+export type Command = (HealthCommand | ScansSubmitCommand | ScansListCommand | ScansListAllCommand | ScansGetCommand | IngestKubernetesCommand | KeysCreateCommand | KeysListCommand | KeysListAllCommand | KeysGetCommand | KeysPublicKeyCommand | KeysRotateCommand | KeysUpdateCommand | SignCommand | VerifyCommand | VaultSealCommand | VaultListCommand | VaultListAllCommand | VaultUnsealCommand | VaultRotateCommand | VaultDeleteCommand | RolloversCreateCommand | RolloversListCommand | RolloversListAllCommand | RolloversGetCommand | RolloversTransitionCommand | RolloversRollbackCommand | RolloversDownloadCommand | RolloversDownloadAllCommand | AuditListCommand | AuditListAllCommand | AuditVerifyChainCommand | AuditCheckpointCommand | AuditLedgerKeyCommand | AuditInclusionProofCommand | AuditConsistencyProofCommand | AuditWitnessCommand)
 /**
  * Severity of one finding.
  * 
@@ -471,6 +471,122 @@ export interface IdArgs {
  * `scan_…`, `hk_…`, `cred_…`, `tlsr_…`.
  */
 id: string
+}
+/**
+ * Post one Kubernetes cluster report (what the in-cluster agent sends); answers the
+ * `k8s` scan it was recorded as. Retries reuse one idempotency key.
+ */
+export interface IngestKubernetesCommand {
+args: IngestKubernetesRequest
+op: "ingest.kubernetes"
+}
+/**
+ * `POST /v1/ingest/kubernetes` body. Unknown fields are refused.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "IngestKubernetesRequest".
+ */
+export interface IngestKubernetesRequest {
+/**
+ * `postq-agent 0.1.0`.
+ */
+agentVersion: string
+/**
+ * The cluster (`POSTQ_CLUSTER_NAME`); the scan's target.
+ */
+clusterName: string
+/**
+ * Findings, worst first.
+ */
+findings?: KubernetesFinding[]
+/**
+ * The organisation the agent was installed for (the chart's `orgId`); when given it
+ * must be the API key's.
+ */
+orgId?: (string | null)
+riskLevel: RiskLevel
+/**
+ * 0–100, by the formula in `docs/scanning.md`.
+ */
+riskScore: number
+summary?: KubernetesSummary
+}
+/**
+ * One finding of a cluster report.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "KubernetesFinding".
+ */
+export interface KubernetesFinding {
+/**
+ * Finding code from `docs/scanning.md`, e.g. `RSA-2048` or `K8S-MTLS-PERMISSIVE`.
+ */
+code: string
+/**
+ * Why it matters.
+ */
+description?: (string | null)
+/**
+ * Algorithms, sizes, subjects, fingerprints. Never key material.
+ */
+evidence?: (string | null)
+object: KubernetesObjectRef
+severity: Severity
+/**
+ * Starts with the code.
+ */
+title: string
+}
+/**
+ * The Kubernetes object a finding is about.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "KubernetesObjectRef".
+ */
+export interface KubernetesObjectRef {
+/**
+ * The data key or spec field, e.g. `tls.crt` or `spec.mtls.mode`.
+ */
+field?: (string | null)
+/**
+ * `Secret`, `ConfigMap`, `Ingress`, `Certificate`, `PeerAuthentication`, …
+ */
+kind: string
+/**
+ * `metadata.name`.
+ */
+name: string
+/**
+ * Namespace; absent for cluster-scoped objects.
+ */
+namespace?: (string | null)
+}
+/**
+ * What the agent looked at.
+ * 
+ * This interface was referenced by `Postq`'s JSON-Schema
+ * via the `definition` "KubernetesSummary".
+ */
+export interface KubernetesSummary {
+/**
+ * Findings left out because the report holds at most
+ * [`IngestKubernetesRequest::MAX_FINDINGS`] (the least severe go first).
+ */
+findingsOmitted?: number
+/**
+ * Objects of other kinds passed over.
+ */
+ignored?: number
+/**
+ * What could not be examined (an absent or forbidden CRD group, …).
+ */
+notes?: string[]
+/**
+ * Objects examined, by kind.
+ */
+objects?: {
+[k: string]: number
+}
 }
 /**
  * Mint a managed hybrid key.

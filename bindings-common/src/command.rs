@@ -399,7 +399,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "duplicate op names");
-        assert_eq!(count, 36);
+        assert_eq!(count, 37);
         let cmd = Command::from_json(r#"{"op":"scans.get","args":{"id":"scan_1"}}"#).unwrap();
         assert_eq!(cmd.op(), "scans.get");
         assert_eq!(cmd.operation().routes[0].path, "/v1/scans/{id}");

@@ -28,6 +28,32 @@ namespace PostQ.Tests
         }
 
         [Test]
+        public static async Task Ingest_kubernetes_records_one_k8s_scan_from_the_agent()
+        {
+            var cluster = Env.Unique("prod-east");
+            var report = new IngestKubernetesRequest
+            {
+                ClusterName = cluster,
+                AgentVersion = "postq-agent 0.1.0",
+                RiskScore = 55,
+                RiskLevel = RiskLevel.High,
+                Findings = new List<KubernetesFinding>
+                {
+                    new KubernetesFinding
+                    {
+                        Severity = Severity.High,
+                        Code = "K8S-MTLS-PERMISSIVE",
+                        Title = "K8S-MTLS-PERMISSIVE: PeerAuthentication sets mTLS PERMISSIVE",
+                        Object = new KubernetesObjectRef { Namespace = "istio-system", Kind = "PeerAuthentication", Name = "default", Field = "spec.mtls.mode" },
+                    },
+                },
+            };
+            var scan = await Pq.Ingest.KubernetesAsync(report);
+            Assert.True(scan.Type == "k8s" && scan.Source == "agent" && scan.Target == cluster, "a k8s scan from the agent: " + scan);
+            Assert.Equal("istio-system/PeerAuthentication/default spec.mtls.mode", scan.Findings[0].Evidence, "evidence names the object");
+        }
+
+        [Test]
         public static async Task The_reference_snippet_in_csharp_7_2()
         {
             var payload = Encoding.UTF8.GetBytes("release-1.2.3.tar.gz digest");

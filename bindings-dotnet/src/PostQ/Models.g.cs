@@ -1047,6 +1047,58 @@ namespace PostQ
     }
 
     /// <summary>
+    /// <c>POST /v1/ingest/kubernetes</c> body. Unknown fields are refused.
+    /// </summary>
+    [DataContract(Name = "IngestKubernetesRequest", Namespace = "")]
+    public partial class IngestKubernetesRequest
+    {
+        /// <summary>
+        /// <c>postq-agent 0.1.0</c>.
+        /// </summary>
+        [DataMember(Name = "agentVersion", IsRequired = true)]
+        public string AgentVersion { get; set; }
+
+        /// <summary>
+        /// The cluster (<c>POSTQ_CLUSTER_NAME</c>); the scan's target.
+        /// </summary>
+        [DataMember(Name = "clusterName", IsRequired = true)]
+        public string ClusterName { get; set; }
+
+        /// <summary>
+        /// Findings, worst first.
+        /// </summary>
+        [DataMember(Name = "findings", EmitDefaultValue = false)]
+        public List<KubernetesFinding> Findings { get; set; }
+
+        /// <summary>
+        /// The organisation the agent was installed for (the chart's <c>orgId</c>); when given it
+        /// must be the API key's.
+        /// </summary>
+        [DataMember(Name = "orgId", EmitDefaultValue = false)]
+        public string OrgId { get; set; }
+
+        [IgnoreDataMember]
+        public RiskLevel RiskLevel { get; set; }
+        [DataMember(Name = "riskLevel", IsRequired = true)]
+        private string RiskLevelWire { get => WireEnum.ToWire(RiskLevel); set => RiskLevel = WireEnum.Parse<RiskLevel>(value); }
+
+        /// <summary>
+        /// 0–100, by the formula in <c>docs/scanning.md</c>.
+        /// </summary>
+        [DataMember(Name = "riskScore", IsRequired = true)]
+        public double RiskScore { get; set; }
+
+        [DataMember(Name = "summary", EmitDefaultValue = false)]
+        public KubernetesSummary Summary { get; set; }
+
+        /// <summary>The fields, secrets redacted.</summary>
+        protected virtual string Fields() => "AgentVersion = " + ModelText.Of(AgentVersion) + ", " + "ClusterName = " + ModelText.Of(ClusterName) + ", " + "Findings = " + ModelText.Of(Findings) + ", " + "OrgId = " + ModelText.Of(OrgId) + ", " + "RiskLevel = " + ModelText.Of(RiskLevel) + ", " + "RiskScore = " + ModelText.Of(RiskScore) + ", " + "Summary = " + ModelText.Of(Summary);
+
+        /// <summary>The type and its fields; secret fields are never shown.</summary>
+        public override string ToString() => GetType().Name + " { " + Fields() + " }";
+    }
+
+    /// <summary>
     /// Where the ledger key a witness pins came from.
     /// </summary>
     [DataContract(Namespace = "")]
@@ -1095,6 +1147,126 @@ namespace PostQ
 
         /// <summary>The fields, secrets redacted.</summary>
         protected virtual string Fields() => "CreatedAt = " + ModelText.Of(CreatedAt) + ", " + "Fingerprint = " + ModelText.Of(Fingerprint) + ", " + "PublicKey = " + ModelText.Of(PublicKey) + ", " + "Version = " + ModelText.Of(Version);
+
+        /// <summary>The type and its fields; secret fields are never shown.</summary>
+        public override string ToString() => GetType().Name + " { " + Fields() + " }";
+    }
+
+    /// <summary>
+    /// One finding of a cluster report.
+    /// </summary>
+    [DataContract(Name = "KubernetesFinding", Namespace = "")]
+    public partial class KubernetesFinding
+    {
+        /// <summary>
+        /// Finding code from <c>docs/scanning.md</c>, e.g. <c>RSA-2048</c> or <c>K8S-MTLS-PERMISSIVE</c>.
+        /// </summary>
+        [DataMember(Name = "code", IsRequired = true)]
+        public string Code { get; set; }
+
+        /// <summary>
+        /// Why it matters.
+        /// </summary>
+        [DataMember(Name = "description", EmitDefaultValue = false)]
+        public string Description { get; set; }
+
+        /// <summary>
+        /// Algorithms, sizes, subjects, fingerprints. Never key material.
+        /// </summary>
+        [DataMember(Name = "evidence", EmitDefaultValue = false)]
+        public string Evidence { get; set; }
+
+        [DataMember(Name = "object", IsRequired = true)]
+        public KubernetesObjectRef Object { get; set; }
+
+        [IgnoreDataMember]
+        public Severity Severity { get; set; }
+        [DataMember(Name = "severity", IsRequired = true)]
+        private string SeverityWire { get => WireEnum.ToWire(Severity); set => Severity = WireEnum.Parse<Severity>(value); }
+
+        /// <summary>
+        /// Starts with the code.
+        /// </summary>
+        [DataMember(Name = "title", IsRequired = true)]
+        public string Title { get; set; }
+
+        /// <summary>The fields, secrets redacted.</summary>
+        protected virtual string Fields() => "Code = " + ModelText.Of(Code) + ", " + "Description = " + ModelText.Of(Description) + ", " + "Evidence = " + ModelText.Of(Evidence) + ", " + "Object = " + ModelText.Of(Object) + ", " + "Severity = " + ModelText.Of(Severity) + ", " + "Title = " + ModelText.Of(Title);
+
+        /// <summary>The type and its fields; secret fields are never shown.</summary>
+        public override string ToString() => GetType().Name + " { " + Fields() + " }";
+    }
+
+    /// <summary>
+    /// The Kubernetes object a finding is about.
+    /// </summary>
+    [DataContract(Name = "KubernetesObjectRef", Namespace = "")]
+    public partial class KubernetesObjectRef
+    {
+        /// <summary>
+        /// The data key or spec field, e.g. <c>tls.crt</c> or <c>spec.mtls.mode</c>.
+        /// </summary>
+        [DataMember(Name = "field", EmitDefaultValue = false)]
+        public string Field { get; set; }
+
+        /// <summary>
+        /// <c>Secret</c>, <c>ConfigMap</c>, <c>Ingress</c>, <c>Certificate</c>, <c>PeerAuthentication</c>, …
+        /// </summary>
+        [DataMember(Name = "kind", IsRequired = true)]
+        public string Kind { get; set; }
+
+        /// <summary>
+        /// <c>metadata.name</c>.
+        /// </summary>
+        [DataMember(Name = "name", IsRequired = true)]
+        public string Name { get; set; }
+
+        /// <summary>
+        /// Namespace; absent for cluster-scoped objects.
+        /// </summary>
+        [DataMember(Name = "namespace", EmitDefaultValue = false)]
+        public string Namespace { get; set; }
+
+        /// <summary>The fields, secrets redacted.</summary>
+        protected virtual string Fields() => "Field = " + ModelText.Of(Field) + ", " + "Kind = " + ModelText.Of(Kind) + ", " + "Name = " + ModelText.Of(Name) + ", " + "Namespace = " + ModelText.Of(Namespace);
+
+        /// <summary>The type and its fields; secret fields are never shown.</summary>
+        public override string ToString() => GetType().Name + " { " + Fields() + " }";
+    }
+
+    /// <summary>
+    /// What the agent looked at.
+    /// </summary>
+    [DataContract(Name = "KubernetesSummary", Namespace = "")]
+    public partial class KubernetesSummary
+    {
+        /// <summary>
+        /// Findings left out because the report holds at most
+        /// [<c>IngestKubernetesRequest::MAX_FINDINGS</c>] (the least severe go first).
+        /// </summary>
+        [DataMember(Name = "findingsOmitted", EmitDefaultValue = false)]
+        public long? FindingsOmitted { get; set; }
+
+        /// <summary>
+        /// Objects of other kinds passed over.
+        /// </summary>
+        [DataMember(Name = "ignored", EmitDefaultValue = false)]
+        public long? Ignored { get; set; }
+
+        /// <summary>
+        /// What could not be examined (an absent or forbidden CRD group, …).
+        /// </summary>
+        [DataMember(Name = "notes", EmitDefaultValue = false)]
+        public List<string> Notes { get; set; }
+
+        /// <summary>
+        /// Objects examined, by kind.
+        /// </summary>
+        [DataMember(Name = "objects", EmitDefaultValue = false)]
+        public Dictionary<string, long> Objects { get; set; }
+
+        /// <summary>The fields, secrets redacted.</summary>
+        protected virtual string Fields() => "FindingsOmitted = " + ModelText.Of(FindingsOmitted) + ", " + "Ignored = " + ModelText.Of(Ignored) + ", " + "Notes = " + ModelText.Of(Notes) + ", " + "Objects = " + ModelText.Of(Objects);
 
         /// <summary>The type and its fields; secret fields are never shown.</summary>
         public override string ToString() => GetType().Name + " { " + Fields() + " }";
@@ -2336,6 +2508,8 @@ namespace PostQ
         public const string ScansListAll = "scans.list_all";
         /// <summary><c>scans.get</c>: IdArgs -&gt; Scan</summary>
         public const string ScansGet = "scans.get";
+        /// <summary><c>ingest.kubernetes</c>: IngestKubernetesRequest -&gt; Scan</summary>
+        public const string IngestKubernetes = "ingest.kubernetes";
         /// <summary><c>keys.create</c>: CreateKeyRequest -&gt; HybridKey</summary>
         public const string KeysCreate = "keys.create";
         /// <summary><c>keys.list</c>: ListQuery -&gt; Page&lt;HybridKey&gt;</summary>
@@ -2400,6 +2574,6 @@ namespace PostQ
         public const string AuditWitness = "audit.witness";
 
         /// <summary>Every command, in schema order.</summary>
-        public static readonly string[] All = { Health, ScansSubmit, ScansList, ScansListAll, ScansGet, KeysCreate, KeysList, KeysListAll, KeysGet, KeysPublicKey, KeysRotate, KeysUpdate, Sign, Verify, VaultSeal, VaultList, VaultListAll, VaultUnseal, VaultRotate, VaultDelete, RolloversCreate, RolloversList, RolloversListAll, RolloversGet, RolloversTransition, RolloversRollback, RolloversDownload, RolloversDownloadAll, AuditList, AuditListAll, AuditVerifyChain, AuditCheckpoint, AuditLedgerKey, AuditInclusionProof, AuditConsistencyProof, AuditWitness };
+        public static readonly string[] All = { Health, ScansSubmit, ScansList, ScansListAll, ScansGet, IngestKubernetes, KeysCreate, KeysList, KeysListAll, KeysGet, KeysPublicKey, KeysRotate, KeysUpdate, Sign, Verify, VaultSeal, VaultList, VaultListAll, VaultUnseal, VaultRotate, VaultDelete, RolloversCreate, RolloversList, RolloversListAll, RolloversGet, RolloversTransition, RolloversRollback, RolloversDownload, RolloversDownloadAll, AuditList, AuditListAll, AuditVerifyChain, AuditCheckpoint, AuditLedgerKey, AuditInclusionProof, AuditConsistencyProof, AuditWitness };
     }
 }

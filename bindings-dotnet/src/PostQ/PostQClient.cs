@@ -249,6 +249,7 @@ namespace PostQ
             Vault = new Vault(this);
             Rollovers = new Rollovers(this);
             Audit = new Audit(this);
+            Ingest = new Ingest(this);
         }
 
         /// <summary>Scans: submit, list, get.</summary>
@@ -265,6 +266,9 @@ namespace PostQ
 
         /// <summary>The audit ledger.</summary>
         public Audit Audit { get; }
+
+        /// <summary>Reports from in-cluster agents.</summary>
+        public Ingest Ingest { get; }
 
         /// <summary>Where requests go.</summary>
         public string BaseUrl

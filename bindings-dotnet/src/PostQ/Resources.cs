@@ -201,4 +201,21 @@ namespace PostQ
         public Task<ConsistencyProof> ConsistencyProofAsync(long treeSize1, long treeSize2, PostQCallOptions options = null, CancellationToken cancellationToken = default) =>
             client.Run<ConsistencyProofArgs, ConsistencyProof>(Ops.AuditConsistencyProof, new ConsistencyProofArgs { TreeSize1 = treeSize1, TreeSize2 = treeSize2 }, options, cancellationToken);
     }
+
+    /// <summary>Reports from in-cluster agents.</summary>
+    public sealed class Ingest
+    {
+        private readonly PostQClient client;
+
+        internal Ingest(PostQClient client)
+        {
+            this.client = client;
+        }
+
+        /// <summary>Post one Kubernetes cluster report (what <c>postq agent</c> sends; scope
+        /// <c>scans:write</c>): recorded as a <c>k8s</c> scan from the agent. Retries reuse one
+        /// idempotency key, so a retry records one scan.</summary>
+        public Task<Scan> KubernetesAsync(IngestKubernetesRequest report, PostQCallOptions options = null, CancellationToken cancellationToken = default) =>
+            client.Run<IngestKubernetesRequest, Scan>(Ops.IngestKubernetes, report, options, cancellationToken);
+    }
 }
