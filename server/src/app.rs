@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use postq::error::ErrorCode;
 use postq::hybrid::HybridSigningKey;
 
@@ -47,7 +47,10 @@ impl AppState {
             ledger_key: Arc::new(ledger_key),
             store,
             dashboard_base: dashboard_base.into(),
-            limiters: Arc::new(Limiters::new(config.rate_limits)),
+            limiters: Arc::new(Limiters::new(
+                config.rate_limits,
+                config.connection_limits.unauthenticated_per_minute,
+            )),
             fault_counts: Arc::new(FaultCounts::default()),
             config: Arc::new(config),
             kek: Arc::new(kek),
@@ -57,6 +60,14 @@ impl AppState {
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::not_found(&format!("Route {method} {}", uri.path()))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "Method not allowed on this route.",
+    )
 }
 
 /// Routes and middleware, without a listener. The route list here and the OpenAPI
@@ -112,25 +123,28 @@ pub(crate) fn router(state: AppState) -> Router {
             "/v1/mitigations/tls-rollover/{id}/rollback",
             post(rollover::rollback_rollover),
         )
-        .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                ErrorCode::MethodNotAllowed,
-                "Method not allowed on this route.",
-            )
-        })
+        // Unknown routes under /v1 are authenticated and rate-limited like known ones.
+        .route("/v1", any(not_found))
+        .route("/v1/{*rest}", any(not_found))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), middleware::fault_delay))
         .layer(from_fn_with_state(state.clone(), middleware::idempotency))
         .layer(from_fn_with_state(state.clone(), middleware::faults))
+        // The body is read only once the caller is known and within its rate.
+        .layer(from_fn_with_state(state.clone(), middleware::body_limit))
         .layer(from_fn_with_state(state.clone(), middleware::rate_limit))
         .layer(from_fn_with_state(state.clone(), auth::require_api_key));
     Router::new()
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::serve))
+        .method_not_allowed_fallback(method_not_allowed)
         .merge(v1)
         .merge(dashboard::router(state.clone()))
         .fallback(not_found)
-        .layer(from_fn_with_state(state.clone(), middleware::body_limit))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::peer_rate_limit,
+        ))
         .layer(from_fn(middleware::request_id))
         .with_state(state)
 }

@@ -10,11 +10,12 @@ use std::marker::PhantomData;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::middleware::peer_ip;
 
 pub(crate) const KEY_PREFIX: &str = "pq_live_";
 
@@ -268,7 +269,17 @@ fn presented_key(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Middleware: resolve the API key into an [`AuthContext`] or answer 401.
+/// A 401, counted against the peer address's unauthenticated bucket (a 429 once it is
+/// empty) and carrying that bucket's rate-limit headers. The body is never read.
+fn refuse(state: &AppState, parts: &Parts, message: &str) -> Result<Response, ApiError> {
+    let headers = state.limiters.check_peer(peer_ip(&parts.extensions))?;
+    let mut resp = ApiError::unauthorized(message).into_response();
+    headers.apply(resp.headers_mut());
+    Ok(resp)
+}
+
+/// Middleware: resolve the API key into an [`AuthContext`] or answer 401 — before any
+/// of the body is read.
 pub(crate) async fn require_api_key(
     State(state): State<AppState>,
     req: Request,
@@ -280,20 +291,19 @@ pub(crate) async fn require_api_key(
         .contains_key(axum::http::header::AUTHORIZATION)
         || parts.headers.contains_key("x-api-key");
     let Some(key) = presented_key(&parts) else {
-        return Err(ApiError::unauthorized(if has_header {
+        let message = if has_header {
             "Malformed Authorization header; use `Bearer pq_live_…`."
         } else {
             "Missing API key."
-        }));
+        };
+        return refuse(&state, &parts, message);
     };
     if !key.starts_with(KEY_PREFIX) || key.len() > 128 {
-        return Err(ApiError::unauthorized("Invalid or expired API key."));
+        return refuse(&state, &parts, "Invalid or expired API key.");
     }
-    let ctx = state
-        .store
-        .lookup_api_key(&hash_key(key))
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("Invalid or expired API key."))?;
+    let Some(ctx) = state.store.lookup_api_key(&hash_key(key)).await? else {
+        return refuse(&state, &parts, "Invalid or expired API key.");
+    };
     tracing::Span::current().record("api_key", ctx.api_key_id.as_str());
     parts.extensions.insert(ctx);
     Ok(next.run(Request::from_parts(parts, body)).await)

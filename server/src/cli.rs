@@ -3,11 +3,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
 use crate::auth::Scope;
-use crate::config::{Config, RateLimits};
+use crate::config::{Config, ConnectionLimits, RateLimits, parse_seconds};
 
 /// `postq-server [FLAGS] [keys …]`, embeddable in another clap command.
 #[derive(Args, Debug)]
@@ -44,6 +45,26 @@ struct ServerArgs {
     /// Name of the audit ledger in checkpoint origins (`<name>/audit/<orgId>`).
     #[arg(long, env = "POSTQ_SERVER_LEDGER_NAME", default_value = crate::config::DEFAULT_LEDGER_NAME)]
     ledger_name: String,
+    /// Seconds a connection has to send a complete request head (also how long an
+    /// idle keep-alive connection stays open).
+    #[arg(long, env = "POSTQ_SERVER_HEADER_TIMEOUT", value_parser = parse_seconds, default_value = "10")]
+    header_timeout: Duration,
+    /// Seconds a request body has to arrive completely (else 408).
+    #[arg(long, env = "POSTQ_SERVER_BODY_TIMEOUT", value_parser = parse_seconds, default_value = "30")]
+    body_timeout: Duration,
+    /// Open connections at most (lowered to fit the file-descriptor limit).
+    #[arg(long, env = "POSTQ_SERVER_MAX_CONNECTIONS", default_value_t = crate::config::DEFAULT_MAX_CONNECTIONS,
+          value_parser = positive_count)]
+    max_connections: usize,
+    /// Open connections per peer address at most (default: a quarter of
+    /// --max-connections). Raise it behind a reverse proxy.
+    #[arg(long, env = "POSTQ_SERVER_MAX_CONNECTIONS_PER_IP",
+          value_parser = positive_count)]
+    max_connections_per_ip: Option<usize>,
+    /// Requests per minute per peer address without a valid API key.
+    #[arg(long, env = "POSTQ_SERVER_UNAUTHENTICATED_RATE", default_value_t = crate::config::DEFAULT_UNAUTHENTICATED_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    unauthenticated_rate: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,8 +108,23 @@ impl ServerArgs {
             rate_limits: self.rate_limits.unwrap_or_default(),
             kek: std::env::var("POSTQ_KEK").ok().filter(|k| !k.is_empty()),
             ledger_name: self.ledger_name.clone(),
+            connection_limits: ConnectionLimits {
+                header_timeout: self.header_timeout,
+                body_timeout: self.body_timeout,
+                max_connections: self.max_connections,
+                max_connections_per_ip: self.max_connections_per_ip,
+                unauthenticated_per_minute: self.unauthenticated_rate,
+            },
         }
     }
+}
+
+fn positive_count(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{text}` is not a positive number"))
 }
 
 async fn shutdown_signal() {

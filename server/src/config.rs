@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// `--listen` default.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -39,6 +40,9 @@ pub struct Config {
     /// `<ledger_name>/audit/<orgId>` (`--ledger-name`, default `postq.local`). Clients
     /// pin it with the ledger key, so keep it stable.
     pub ledger_name: String,
+    /// What one connection or peer address may hold: timeouts, connection caps, the
+    /// unauthenticated request rate.
+    pub connection_limits: ConnectionLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,6 +57,7 @@ impl std::fmt::Debug for Config {
             .field("rate_limits", &self.rate_limits)
             .field("kek", &self.kek.as_ref().map(|_| "<set>"))
             .field("ledger_name", &self.ledger_name)
+            .field("connection_limits", &self.connection_limits)
             .finish()
     }
 }
@@ -69,6 +74,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             kek: None,
             ledger_name: DEFAULT_LEDGER_NAME.to_owned(),
+            connection_limits: ConnectionLimits::default(),
         }
     }
 }
@@ -120,6 +126,57 @@ impl Config {
 
 pub(crate) fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join("postq.db")
+}
+
+/// How long and how much one client may hold the server, so that slow or idle
+/// connections and unauthenticated floods cannot starve authenticated callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A connection must deliver a complete request head within this time of opening,
+    /// or of its previous answer (an idle keep-alive connection); else it is closed.
+    pub header_timeout: Duration,
+    /// A request body must arrive completely within this time; else `408 timeout`.
+    pub body_timeout: Duration,
+    /// Open connections at most; more are closed at once. Lowered at start to leave
+    /// room under the process's file-descriptor limit.
+    pub max_connections: usize,
+    /// Open connections per peer address at most; `None` = a quarter of
+    /// `max_connections` (after that is lowered to fit the descriptor limit).
+    pub max_connections_per_ip: Option<usize>,
+    /// Requests per minute per peer address that carry no valid API key (`401`s,
+    /// `/health`, `/openapi.json`, unknown routes); more are `429 rate_limited`.
+    pub unauthenticated_per_minute: u32,
+}
+
+/// `--header-timeout` default.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// `--body-timeout` default.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// `--max-connections` default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// `--unauthenticated-rate` default.
+pub const DEFAULT_UNAUTHENTICATED_PER_MINUTE: u32 = 300;
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_ip: None,
+            unauthenticated_per_minute: DEFAULT_UNAUTHENTICATED_PER_MINUTE,
+        }
+    }
+}
+
+/// A duration on the command line: seconds, fractions allowed (`10`, `0.5`).
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{text}` is not a number of seconds between 0 and 86400"))
 }
 
 /// Requests per minute per API key, per route class.
@@ -201,5 +258,14 @@ mod tests {
         assert_eq!((r.scans_write, r.read, r.write), (3, 10, 300));
         assert!(RateLimits::parse("bogus=1").is_err());
         assert!(RateLimits::parse("read=0").is_err());
+    }
+
+    #[test]
+    fn seconds_parse() {
+        assert_eq!(parse_seconds("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_seconds("0.25").unwrap(), Duration::from_millis(250));
+        for bad in ["0", "-1", "nan", "inf", "1e9", "ten"] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -27,11 +27,16 @@ mod kek;
 mod middleware;
 mod openapi;
 mod routes;
+mod serve;
 mod startup;
 mod store;
 
 pub use auth::Scope;
-pub use config::{Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, RateLimits};
+pub use config::{
+    Config, ConnectionLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_DATA_DIR,
+    DEFAULT_HEADER_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_UNAUTHENTICATED_PER_MINUTE, RateLimits,
+};
 pub use kek::KekError;
 pub use startup::{BackgroundServer, Running, StartError, spawn, spawn_background};
 pub use store::NewApiKey;

@@ -5,20 +5,17 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use axum::Router;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use postq::api::CreateScanRequest;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower::ServiceExt;
 
 use crate::app::{AppState, router};
 use crate::auth::Scope;
 use crate::config::Config;
 use crate::kek::{Kek, KekError};
-use crate::middleware::DropConnection;
 use crate::routes::scans::store_scan;
+use crate::serve::serve;
 use crate::store::{NewApiKey, Store, StoreError};
 use postq::hybrid::HybridSigningKey;
 
@@ -245,58 +242,6 @@ async fn load_ledger_key(
         .map_err(|_| StartError::Storage("the stored ledger key is not a hybrid seed".into()))
 }
 
-#[derive(Debug)]
-struct DropConn;
-impl std::fmt::Display for DropConn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by fault injection")
-    }
-}
-impl std::error::Error for DropConn {}
-
-async fn serve(listener: TcpListener, app: Router, mut stop: oneshot::Receiver<()>, store: Store) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _peer)) = accepted else {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let app = app.clone();
-                    async move {
-                        let resp = match app.oneshot(req.map(axum::body::Body::new)).await {
-                            Ok(r) => r,
-                            Err(never) => match never {},
-                        };
-                        if resp.extensions().get::<DropConnection>().is_some() {
-                            Err(DropConn)
-                        } else {
-                            Ok(resp)
-                        }
-                    }
-                });
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(30))
-                    .serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
-            }
-            _ = &mut stop => break,
-        }
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
-    store.close().await;
-    tracing::info!("server stopped");
-}
-
 /// A server on a runtime of its own, for synchronous callers: `#[test]` functions that
 /// run the `postq` CLI as a subprocess, FFI and binding test harnesses.
 pub struct BackgroundServer {
@@ -394,15 +339,18 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let dashboard_base = config.dashboard_base(addr);
-    let app = router(AppState::new(
+    let limits = config.connection_limits;
+    let state = AppState::new(
         store.clone(),
         config,
         kek,
         ledger_key,
         dashboard_base.clone(),
-    ));
+    );
+    let limiters = state.limiters.clone();
+    let app = router(state);
     let (tx, rx) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, app, rx, store.clone()));
+    let task = tokio::spawn(serve(listener, app, rx, store.clone(), limits, limiters));
     tracing::info!(%addr, "postq-server listening");
     Ok(Running {
         addr,

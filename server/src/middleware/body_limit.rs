@@ -1,8 +1,10 @@
-//! The request body size limit (`--max-body-bytes`).
+//! The request body: at most `--max-body-bytes`, arriving within `--body-timeout`.
+//! Runs after authentication and rate limiting, so nobody unknown makes the server
+//! wait for (or buffer) a body.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use postq::error::ErrorCode;
@@ -22,7 +24,8 @@ fn is_length_limit(err: &axum::Error) -> bool {
 }
 
 /// Refuse bodies over the limit: at once from `Content-Length` (nothing is read), or as
-/// soon as a streamed body passes the limit. Accepted bodies are handed on buffered.
+/// soon as a streamed body passes the limit; and bodies that do not arrive in time
+/// (`408 timeout`). Both close the connection. Accepted bodies are handed on buffered.
 pub(crate) async fn body_limit(
     State(state): State<AppState>,
     req: Request,
@@ -42,7 +45,21 @@ pub(crate) async fn body_limit(
         return Err(too_large());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+    let timeout = state.config.connection_limits.body_timeout;
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await;
+    let Ok(read) = read else {
+        tracing::info!(timeout_ms = timeout.as_millis(), "request body too slow");
+        return Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::Timeout,
+            format!(
+                "The request body did not arrive within {} s.",
+                timeout.as_secs_f64()
+            ),
+        )
+        .with_header(header::CONNECTION, HeaderValue::from_static("close")));
+    };
+    let bytes = read.map_err(|e| {
         if is_length_limit(&e) {
             too_large()
         } else {

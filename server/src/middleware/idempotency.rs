@@ -12,7 +12,7 @@ use tracing::Instrument;
 use crate::app::AppState;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, REQUEST_ID, current_request_id};
-use crate::store::IdemState;
+use crate::store::{IdemState, StoredResponse, WriteUnit};
 
 /// Set by a handler whose response must not be replayed as is from the idempotency
 /// store (a one-shot secret): this error is stored and replayed instead.
@@ -103,36 +103,58 @@ pub(crate) async fn idempotency(
     // The handler runs in a task of its own: if the client goes away mid-request, the
     // write still completes and its response is stored, so the client's retry with the
     // same key replays it instead of finding a key stuck "in progress" or writing twice.
+    // It runs in a write unit: what it writes commits together with the stored answer.
     let store = state.store.clone();
     let api_key_id = ctx.api_key_id.clone();
     let request = Request::from_parts(parts, Body::from(bytes));
     let work = async move {
-        let resp = next.run(request).await;
+        let unit = WriteUnit::default();
+        let resp = unit.run(next.run(request)).await;
         let (rparts, rbody) = resp.into_parts();
-        let Ok(rbytes) = axum::body::to_bytes(rbody, usize::MAX).await else {
-            store.idem_abandon(&api_key_id, &key).await?;
-            return Err(ApiError::internal());
+        let rbytes = match axum::body::to_bytes(rbody, usize::MAX).await {
+            Ok(bytes) if !unit.lost_writes() => bytes,
+            outcome => {
+                if outcome.is_ok() {
+                    tracing::error!("a write of this request was rolled back after another");
+                }
+                unit.discard();
+                store.idem_abandon(&api_key_id, &key).await?;
+                return Err(ApiError::internal());
+            }
         };
         if rparts.status.is_server_error() {
+            // 5xx answers are not stored and nothing the request wrote is kept, so a
+            // retry runs again.
+            unit.discard();
             store.idem_abandon(&api_key_id, &key).await?;
-        } else if let Some(ReplayInstead(instead)) = rparts.extensions.get::<ReplayInstead>() {
-            store
-                .idem_finish(
-                    &api_key_id,
-                    &key,
-                    instead.status.as_u16(),
-                    Some("application/json"),
-                    &instead.body_bytes(),
-                )
-                .await?;
-        } else {
-            let ct = rparts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok());
-            store
-                .idem_finish(&api_key_id, &key, rparts.status.as_u16(), ct, &rbytes)
-                .await?;
+            return Ok(Response::from_parts(rparts, Body::from(rbytes)));
+        }
+        let instead = rparts
+            .extensions
+            .get::<ReplayInstead>()
+            .map(|ReplayInstead(err)| (err.status.as_u16(), err.body_bytes()));
+        let stored = match &instead {
+            Some((status, body)) => StoredResponse {
+                status: *status,
+                content_type: Some("application/json"),
+                body,
+            },
+            None => StoredResponse {
+                status: rparts.status.as_u16(),
+                content_type: rparts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok()),
+                body: &rbytes,
+            },
+        };
+        if let Err(e) = store
+            .idem_finish(unit.finish(), &api_key_id, &key, &stored)
+            .await
+        {
+            // Neither the writes nor the answer were committed: release the key.
+            store.idem_abandon(&api_key_id, &key).await?;
+            return Err(e.into());
         }
         Ok(Response::from_parts(rparts, Body::from(rbytes)))
     };

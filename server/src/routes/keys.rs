@@ -15,12 +15,12 @@ use utoipa::IntoParams;
 
 use super::extract::{ApiJson, ApiQuery, OptionalJson, PathId};
 use super::lists::KeyList;
-use super::paging::{ListParams, finish_id_page};
+use super::paging::{ListParams, budgeted_id_page};
 use crate::app::AppState;
 use crate::auth::{self, Authorized};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::store::{KeyRow, NewVersion, RotateOutcome, private_aad};
+use crate::store::{KeyRow, NewVersion, RotateOutcome, StoredKey, private_aad};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,11 +35,19 @@ pub(crate) struct PublicKeyParams {
 /// A stored key in its wire form, with every version when asked.
 async fn to_key(state: &AppState, k: KeyRow, with_versions: bool) -> ApiResult<HybridKey> {
     let versions = state.store.key_versions(&k.id).await?;
-    let id = k.id.clone();
-    k.into_key(versions, with_versions).ok_or_else(|| {
-        tracing::error!(key_id = %id, "hybrid_keys row names a version that is not stored");
-        ApiError::internal()
-    })
+    wire_key(StoredKey { row: k, versions }, with_versions)
+}
+
+/// The wire form of a key as a write left it, with every version.
+fn wire_key(stored: StoredKey, with_versions: bool) -> ApiResult<HybridKey> {
+    let id = stored.row.id.clone();
+    stored
+        .row
+        .into_key(stored.versions, with_versions)
+        .ok_or_else(|| {
+            tracing::error!(key_id = %id, "hybrid_keys row names a version that is not stored");
+            ApiError::internal()
+        })
 }
 
 /// Generate and seal a key version (CPU work runs off the async threads).
@@ -112,12 +120,12 @@ pub(crate) async fn create_key(
     let algorithm = req.algorithm.as_deref().unwrap_or(ALGORITHM);
     let id = ids::new_id("hk");
     let v1 = new_version(&state, &auth.org_id, &id, 1).await?;
-    let row = state
+    let stored = state
         .store
         .insert_hybrid_key(&auth.org_id, &auth.actor(), &id, &req.name, algorithm, v1)
         .await?;
     tracing::info!(key_id = %id, "hybrid key created");
-    Ok(Json(to_key(&state, row, true).await?))
+    Ok(Json(wire_key(stored, true)?))
 }
 
 /// List managed keys (newest first) with algorithm, backend and PQ-ready flag.
@@ -136,15 +144,15 @@ pub(crate) async fn list_keys(
 ) -> ApiResult<Json<KeyList>> {
     let page = params.page(&[Include::Versions], "hk")?;
     let with_versions = page.include.contains(&Include::Versions);
-    let mut rows = state
+    let rows = state
         .store
         .list_hybrid_keys(&auth.org_id, page.before.as_deref(), page.limit)
         .await?;
-    let next_cursor = finish_id_page(&mut rows, page.limit, |r| &r.id);
-    let mut data = Vec::with_capacity(rows.len());
-    for k in rows {
-        data.push(to_key(&state, k, with_versions).await?);
-    }
+    let state = &state;
+    let (data, next_cursor) = budgeted_id_page(rows, page.limit, |r| &r.id, |k| {
+        to_key(state, k, with_versions)
+    })
+    .await?;
     Ok(Json(KeyList { data, next_cursor }))
 }
 
@@ -247,7 +255,7 @@ pub(crate) async fn rotate_key(
         {
             RotateOutcome::Rotated(k) => {
                 tracing::info!(key_id = %id, version = next, "hybrid key rotated");
-                return Ok(Json(to_key(&state, k, true).await?));
+                return Ok(Json(wire_key(k, true)?));
             }
             RotateOutcome::NotFound => return Err(ApiError::not_found("Key")),
             RotateOutcome::Raced => continue,
@@ -287,6 +295,6 @@ pub(crate) async fn update_key(
         Some(Err(latest)) => Err(ApiError::validation(format!(
             "minVersion must be between 1 and {latest}."
         ))),
-        Some(Ok(k)) => Ok(Json(to_key(&state, k, true).await?)),
+        Some(Ok(k)) => Ok(Json(wire_key(k, true)?)),
     }
 }

@@ -163,6 +163,67 @@ pub(crate) fn finish_id_page<T>(
     })
 }
 
+/// The most JSON a page's items may add up to. A page ends early (with a
+/// `nextCursor`) once the next item would pass it, so no list answer can grow to
+/// hundreds of megabytes (100 scans with 1000 findings each): `limit` is an upper
+/// bound, and a page always holds at least one item. One item is bounded by the
+/// request body limit it was stored under.
+pub(crate) const PAGE_BUDGET_BYTES: usize = 4 * 1024 * 1024;
+
+/// Counts the bytes written through it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn json_len<T: Serialize>(item: &T) -> usize {
+    let mut count = ByteCount(0);
+    match serde_json::to_writer(&mut count, item) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
+}
+
+/// Fill an id-ordered page from `rows` as a store returned them (up to `limit + 1`),
+/// turning each into its wire item with `build`, until `limit` items or
+/// [`PAGE_BUDGET_BYTES`] of JSON; returns the items and the next cursor.
+pub(crate) async fn budgeted_id_page<R, T: Serialize, F: Future<Output = Result<T, ApiError>>>(
+    mut rows: Vec<R>,
+    limit: u32,
+    id: impl Fn(&R) -> &str,
+    mut build: impl FnMut(R) -> F,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let mut data = Vec::with_capacity(rows.len());
+    let mut used = 0usize;
+    let mut last_id: Option<String> = None;
+    for row in rows {
+        let row_id = id(&row).to_owned();
+        let item = build(row).await?;
+        let size = json_len(&item);
+        if !data.is_empty() && used.saturating_add(size) > PAGE_BUDGET_BYTES {
+            return Ok((data, last_id.map(|id| encode_cursor(&IdCursor { id }))));
+        }
+        used = used.saturating_add(size);
+        data.push(item);
+        last_id = Some(row_id);
+    }
+    let next = if more {
+        last_id.map(|id| encode_cursor(&IdCursor { id }))
+    } else {
+        None
+    };
+    Ok((data, next))
+}
+
 /// What a list query asks for once read: the page size and where it starts.
 pub(crate) struct Paging {
     pub(crate) limit: u32,

@@ -7,7 +7,7 @@ use postq::api::{CreateScanRequest, Finding, Include, Scan};
 
 use super::extract::{ApiJson, ApiQuery, PathId};
 use super::lists::ScanList;
-use super::paging::{ListParams, finish_id_page};
+use super::paging::{ListParams, budgeted_id_page};
 use crate::app::AppState;
 use crate::auth::{self, Authorized};
 use crate::error::{ApiError, ApiResult};
@@ -78,22 +78,30 @@ pub(crate) async fn list_scans(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<ScanList>> {
     let page = params.page(&[Include::Findings, Include::Metadata], "scan")?;
-    let mut rows = state
+    let rows = state
         .store
         .list_scans(&auth.org_id, page.before.as_deref(), page.limit)
         .await?;
-    let next_cursor = finish_id_page(&mut rows, page.limit, |r| &r.id);
     let with_metadata = page.include.contains(&Include::Metadata);
-    let mut data = Vec::with_capacity(rows.len());
-    for record in rows {
-        let findings = if page.include.contains(&Include::Findings) {
-            Some(state.store.scan_findings(&record.id).await?)
-        } else {
-            None
-        };
-        let url = permalink(&state, &record.id);
-        data.push(record.into_summary(url, with_metadata, findings));
-    }
+    let with_findings = page.include.contains(&Include::Findings);
+    let (data, next_cursor) = budgeted_id_page(
+        rows,
+        page.limit,
+        |r| &r.id,
+        |record: ScanRecord| {
+            let state = &state;
+            async move {
+                let findings = if with_findings {
+                    Some(state.store.scan_findings(&record.id).await?)
+                } else {
+                    None
+                };
+                let url = permalink(state, &record.id);
+                Ok(record.into_summary(url, with_metadata, findings))
+            }
+        },
+    )
+    .await?;
     Ok(Json(ScanList { data, next_cursor }))
 }
 

@@ -1,8 +1,17 @@
 //! `Idempotency-Key` records (`idempotency`): per API key, the request fingerprint and
 //! the stored response, kept 24 hours.
 
+use super::unit::WriteTx;
 use super::{Store, StoreResult};
 use crate::ids;
+
+/// The answer stored for an `Idempotency-Key` and replayed to its retries.
+#[derive(Debug)]
+pub(crate) struct StoredResponse<'a> {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<&'a str>,
+    pub(crate) body: &'a [u8],
+}
 
 /// A stored idempotent response, or the state of its key.
 #[derive(Debug)]
@@ -31,7 +40,9 @@ struct IdemRow {
 }
 
 impl Store {
-    /// Drop records older than 24 hours, and pending ones a crash left behind.
+    /// Drop records older than 24 hours, and pending ones a crash left behind. A pending
+    /// record never has a committed write behind it (the write and the finished record
+    /// commit together), so its retry must run afresh.
     pub(super) async fn expire_idempotency(&self) -> StoreResult<()> {
         let cutoff = ids::format_ts(time::OffsetDateTime::now_utc() - time::Duration::hours(24));
         sqlx::query("DELETE FROM idempotency WHERE created_at < ? OR state = 'pending'")
@@ -84,25 +95,32 @@ impl Store {
         })
     }
 
+    /// Store the answer of the request holding this key, in the transaction that holds
+    /// the request's writes (`writes`, from its [`WriteUnit`](super::WriteUnit)), and
+    /// commit both at once: the write and its record exist together or not at all.
     pub(crate) async fn idem_finish(
         &self,
+        writes: Option<WriteTx>,
         api_key_id: &str,
         idem_key: &str,
-        status: u16,
-        content_type: Option<&str>,
-        body: &[u8],
+        response: &StoredResponse<'_>,
     ) -> StoreResult<()> {
+        let mut tx = match writes {
+            Some(tx) => tx,
+            None => self.writer.begin().await?,
+        };
         sqlx::query(
             "UPDATE idempotency SET state = 'done', status = ?, content_type = ?, response_body = ?
              WHERE api_key_id = ? AND idem_key = ?",
         )
-        .bind(i64::from(status))
-        .bind(content_type)
-        .bind(body)
+        .bind(i64::from(response.status))
+        .bind(response.content_type)
+        .bind(response.body)
         .bind(api_key_id)
         .bind(idem_key)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
+        super::commit_now(tx).await?;
         Ok(())
     }
 

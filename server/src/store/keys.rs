@@ -6,7 +6,8 @@ use postq::api::{HybridKey, KeyVersion};
 use postq::ledger::EventType;
 
 use super::ledger::{Event, append};
-use super::{Store, StoreResult, int};
+use super::unit::WriteTx;
+use super::{Store, StoreError, StoreResult, int};
 use crate::ids;
 
 /// A key as stored (its latest version's public key is in `hybrid_key_versions`).
@@ -21,6 +22,9 @@ pub(crate) struct KeyRow {
     pub(crate) created_at: String,
     pub(crate) rotated_at: Option<String>,
 }
+
+const VERSIONS_OF_KEY: &str = "SELECT version, public_key, fingerprint, created_at
+     FROM hybrid_key_versions WHERE key_id = ? ORDER BY version";
 
 const KEY_COLUMNS: &str =
     "id, name, algorithm, backend, latest_version, min_version, created_at, rotated_at";
@@ -73,6 +77,14 @@ impl KeyRow {
     }
 }
 
+/// A key and every version of it, as a write left them (read inside the write's
+/// transaction: see `store/unit.rs`).
+#[derive(Debug)]
+pub(crate) struct StoredKey {
+    pub(crate) row: KeyRow,
+    pub(crate) versions: Vec<KeyVersion>,
+}
+
 /// A version's private half, sealed under the KEK (never leaves the server).
 #[derive(sqlx::FromRow)]
 pub(crate) struct SealedVersion {
@@ -104,7 +116,7 @@ pub(crate) fn private_aad(key_id: &str, version: u32) -> String {
 /// Result of a rotation attempt.
 #[derive(Debug)]
 pub(crate) enum RotateOutcome {
-    Rotated(KeyRow),
+    Rotated(StoredKey),
     /// Another rotation got there first; retry with the new latest version.
     Raced,
     NotFound,
@@ -133,7 +145,7 @@ impl Store {
         name: &str,
         algorithm: &str,
         v1: NewVersion,
-    ) -> StoreResult<KeyRow> {
+    ) -> StoreResult<StoredKey> {
         let now = ids::now();
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -163,17 +175,9 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
-        Ok(KeyRow {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            algorithm: algorithm.to_owned(),
-            backend: "software".to_owned(),
-            latest_version: 1,
-            min_version: 1,
-            created_at: now,
-            rotated_at: None,
-        })
+        let stored = stored_key(&mut tx, org_id, id).await?;
+        super::commit(tx).await?;
+        stored.ok_or_else(|| StoreError::Refused(format!("key {id} vanished while being created")))
     }
 
     /// Add version `new.version` if the latest is still `new.version - 1`.
@@ -226,8 +230,9 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
-        Ok(match self.get_hybrid_key(org_id, id).await? {
+        let stored = stored_key(&mut tx, org_id, id).await?;
+        super::commit(tx).await?;
+        Ok(match stored {
             Some(k) => RotateOutcome::Rotated(k),
             None => RotateOutcome::NotFound,
         })
@@ -241,7 +246,7 @@ impl Store {
         actor: &str,
         id: &str,
         min_version: u32,
-    ) -> StoreResult<Option<Result<KeyRow, u32>>> {
+    ) -> StoreResult<Option<Result<StoredKey, u32>>> {
         let mut tx = self.begin_write().await?;
         let latest: Option<u32> = sqlx::query_scalar(
             "SELECT latest_version FROM hybrid_keys WHERE org_id = ? AND id = ?",
@@ -272,8 +277,9 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
-        Ok(self.get_hybrid_key(org_id, id).await?.map(Ok))
+        let stored = stored_key(&mut tx, org_id, id).await?;
+        super::commit(tx).await?;
+        Ok(stored.map(Ok))
     }
 
     pub(crate) async fn get_hybrid_key(
@@ -311,10 +317,7 @@ impl Store {
 
     /// Every version of a key, oldest first.
     pub(crate) async fn key_versions(&self, key_id: &str) -> StoreResult<Vec<KeyVersion>> {
-        let rows: Vec<VersionRow> = sqlx::query_as(
-            "SELECT version, public_key, fingerprint, created_at FROM hybrid_key_versions
-             WHERE key_id = ? ORDER BY version",
-        )
+        let rows: Vec<VersionRow> = sqlx::query_as(VERSIONS_OF_KEY)
         .bind(key_id)
         .fetch_all(&self.reader)
         .await?;
@@ -352,8 +355,30 @@ impl Store {
     }
 }
 
+/// A key and its versions, read through the write transaction.
+async fn stored_key(tx: &mut WriteTx, org_id: &str, id: &str) -> StoreResult<Option<StoredKey>> {
+    let row: Option<KeyRow> = sqlx::query_as(&format!(
+        "SELECT {KEY_COLUMNS} FROM hybrid_keys WHERE org_id = ? AND id = ?"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let versions: Vec<VersionRow> = sqlx::query_as(VERSIONS_OF_KEY)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(Some(StoredKey {
+        row,
+        versions: versions.into_iter().map(KeyVersion::from).collect(),
+    }))
+}
+
 async fn insert_version(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut WriteTx,
     key_id: &str,
     v: &NewVersion,
     now: &str,

@@ -138,7 +138,7 @@ impl Store {
     pub(crate) async fn append_event(&self, event: Event<'_>) -> StoreResult<LedgerEntry> {
         let mut tx = self.begin_write().await?;
         let entry = append(&mut tx, event).await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(entry)
     }
 

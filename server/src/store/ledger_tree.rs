@@ -187,7 +187,7 @@ impl Store {
                         .await?;
                     filled += 1;
                 }
-                tx.commit().await?;
+                super::commit(tx).await?;
             }
         }
         Ok(filled)

@@ -110,7 +110,7 @@ impl Store {
                 id
             }
         };
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(id)
     }
 

@@ -158,7 +158,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(Rollover {
             id,
             status,
@@ -277,7 +277,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(Move::Done(Box::new(rollover)))
     }
 }

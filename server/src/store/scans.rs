@@ -192,7 +192,7 @@ impl Store {
             });
         }
         super::dashboard::count_scan(&mut tx, org_id, scan, &id, &created_at).await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         let record = ScanRecord {
             id,
             scan_type: scan.scan_type.clone(),
@@ -330,7 +330,7 @@ impl Store {
             .bind(b"1".as_slice())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         if coded > 0 {
             tracing::info!(
                 findings = coded,

@@ -137,7 +137,7 @@ impl Store {
             .bind(token_hash)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(key.and_then(|(id, expires_at)| (expires_at.as_str() > now).then_some(id)))
     }
 

@@ -223,7 +223,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(Credential {
             id,
             name: new.name.clone(),
@@ -293,7 +293,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(Lookup::Found((row.meta.into_credential()?, sealed)))
     }
 
@@ -348,7 +348,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         let mut meta = row.meta;
         meta.version = version;
         meta.seal_fingerprint = new.seal_fingerprint;
@@ -394,7 +394,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(Lookup::Found(()))
     }
 
@@ -425,7 +425,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        super::commit(tx).await?;
         Ok(())
     }
 }

@@ -162,3 +162,4 @@ pub fn scan_body(target: &str) -> Value {
         "findings": [{"severity": "high", "title": "RSA-2048 public key"}],
     })
 }
+pub mod process;
