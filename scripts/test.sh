@@ -51,6 +51,9 @@ bash server/tests/browser/run.sh
 step "Kubernetes agent chart: helm lint + template, rendered manifests checked"
 bash deploy/helm/test.sh
 
+step "OpenAPI conformance: schemathesis against the reference server (~2 min)"
+bash scripts/openapi-conformance.sh
+
 step "Interop: independent Node implementation (noble, @peculiar/x509) + openssl"
 bash tests/interop/run.sh
 

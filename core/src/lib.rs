@@ -38,6 +38,9 @@ pub mod sidecar;
 mod encoding;
 mod rng;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 #[cfg(feature = "client")]
 pub use client::{Client, ClientConfig, RequestOptions};
 pub use error::{Error, Result};

@@ -322,6 +322,58 @@ fn openssl_parses_the_minted_certificate_and_shows_the_extension() {
     assert!(text.contains("CN = openssl.example") || text.contains("CN=openssl.example"));
 }
 
+/// The Subject Key Identifier is RFC 7093 method 1 of the certificate's own public key
+/// (so it differs per key), as openssl reads both from the certificate.
+#[test]
+fn subject_key_identifier_is_computed_from_the_public_key() {
+    use base64::Engine as _;
+    use sha2::{Digest as _, Sha256};
+    let dir = std::env::temp_dir().join(format!("postq-ski-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let openssl = |args: &[&str], path: &std::path::Path| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .arg(path)
+            .output()
+            .expect("openssl must be installed (Debian package `openssl`)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut seen = Vec::new();
+    for host in ["ski-one.example", "ski-two.example"] {
+        let minted = mint(&MintRequest::new(host)).unwrap();
+        let path = dir.join(format!("{host}.pem"));
+        std::fs::write(&path, &minted.certificate_pem).unwrap();
+        let ext = openssl(
+            &["x509", "-noout", "-ext", "subjectKeyIdentifier", "-in"],
+            &path,
+        );
+        let shown = ext.lines().nth(1).unwrap().trim().replace(':', "");
+        let spki_pem = openssl(&["x509", "-noout", "-pubkey", "-in"], &path);
+        let b64: String = spki_pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        let spki = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        // A P-256 SubjectPublicKeyInfo is 91 bytes; the BIT STRING's value is the
+        // 65-byte uncompressed point at its end.
+        assert_eq!(spki.len(), 91);
+        let point = &spki[26..];
+        assert_eq!(point[0], 0x04);
+        let expected = hex::encode_upper(&Sha256::digest(point)[..20]);
+        assert_eq!(shown, expected, "{host}");
+        seen.push(shown);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert_ne!(seen[0], seen[1]);
+}
+
 #[test]
 fn not_a_certificate_is_a_typed_error() {
     let opts = VerifyOptions::default();

@@ -22,6 +22,8 @@ mod config;
 mod dashboard;
 mod error;
 mod finding_codes;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod kek;
 mod middleware;

@@ -316,16 +316,18 @@ async fn kill_9_under_concurrent_idempotent_writes_loses_and_duplicates_nothing(
     };
     let mut signs: HashMap<String, usize> = HashMap::new();
     for r in rows.iter().filter(|r| r.event_type.as_str() == "sign") {
-        *signs
-            .entry(r.details["payloadSha256"].clone())
-            .or_default() += 1;
+        *signs.entry(r.details["payloadSha256"].clone()).or_default() += 1;
     }
     for digest in &acked.signs {
         assert_eq!(signs.get(digest), Some(&1), "sign of {digest}");
     }
     assert_eq!(count("sign"), acked.signs.len(), "no sign recorded twice");
     assert_eq!(count("vault.seal"), acked.seals.len(), "no seal twice");
-    assert_eq!(count("vault.delete"), acked.deletes.len(), "no delete twice");
+    assert_eq!(
+        count("vault.delete"),
+        acked.deletes.len(),
+        "no delete twice"
+    );
     assert_eq!(count("vault.denied"), 0, "no spurious vault.denied");
     assert_eq!(count("key.create"), 1);
     for id in acked.seals.values() {

@@ -674,6 +674,12 @@ async fn rollover_routes_artifacts_transitions_and_one_shot_key() {
         "*.contoso.example",
         "a'b.example",
         "10.0.0.1",
+        // Every numeric IPv4 form (inet_aton and browsers read these as addresses).
+        "0x7f.1",
+        "127.1",
+        "0177.0.0.1",
+        "2130706433",
+        "0x7f000001",
         "$(id).example",
     ] {
         api.post(&signer, base, &create(&f[0], host))

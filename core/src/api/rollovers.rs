@@ -146,8 +146,7 @@ impl CreateRolloverRequest {
         let ok_chars = host
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
-        let all_numeric = host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-        if host.is_empty() || !ok_chars || all_numeric || host.starts_with(['.', '-']) {
+        if host.is_empty() || !ok_chars || host.starts_with(['.', '-']) {
             return Err(bad());
         }
         Ok(host)

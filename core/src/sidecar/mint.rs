@@ -6,9 +6,10 @@ use std::fmt;
 use p256::ecdsa::signature::Signer as _;
 use p256::pkcs8::{EncodePrivateKey as _, LineEnding};
 use rcgen::{
-    CertificateParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose,
-    PublicKeyData, SerialNumber,
+    CertificateParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod,
+    KeyUsagePurpose, PublicKeyData, SerialNumber,
 };
+use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
@@ -108,6 +109,14 @@ pub fn mint(request: &MintRequest) -> Result<MintedCertificate> {
     getrandom::fill(&mut seeds.mldsa_seed).map_err(|_| Error::Randomness)?;
     getrandom::fill(&mut seeds.serial).map_err(|_| Error::Randomness)?;
     mint_with_seeds(request, &seeds)
+}
+
+/// The Subject Key Identifier (RFC 5280 §4.2.1.2) by RFC 7093 method 1: the leftmost
+/// 160 bits of SHA-256 over the subjectPublicKey BIT STRING's value (for P-256, the
+/// 65-byte uncompressed point). rcgen computes one only with its own crypto backend,
+/// which core does not build, so it is computed here.
+fn subject_key_identifier(subject_public_key: &[u8]) -> Vec<u8> {
+    Sha256::digest(subject_public_key)[..20].to_vec()
 }
 
 /// rcgen signs the certificate through this: RFC 6979 ECDSA P-256 with SHA-256.
@@ -244,9 +253,10 @@ fn build(
     params.not_before = not_before;
     params.not_after = not_after;
     params.is_ca = IsCa::ExplicitNoCa;
-    // Pinned: rcgen's default key-id method depends on its `crypto` feature, which any
-    // crate in a build can switch on; the minted bytes (and the vectors) must not move.
-    params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(Vec::new());
+    // Computed from the public key (docs/formats.md §4), never from rcgen's default
+    // method, which depends on its `crypto` feature: the minted bytes must not move.
+    params.key_identifier_method =
+        KeyIdMethod::PreSpecified(subject_key_identifier(&signer.public_point));
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let mut custom = CustomExtension::from_oid_content(&SIDECAR_OID_ARCS, extension.to_der()?);

@@ -156,7 +156,10 @@ impl RateHeaders {
 fn put_numbers(headers: &mut HeaderMap, d: &Decision) {
     headers.insert("x-ratelimit-limit", HeaderValue::from(d.limit));
     headers.insert("x-ratelimit-remaining", HeaderValue::from(d.remaining));
-    headers.insert("x-ratelimit-reset", HeaderValue::from(unix_secs_after(d.full_in)));
+    headers.insert(
+        "x-ratelimit-reset",
+        HeaderValue::from(unix_secs_after(d.full_in)),
+    );
 }
 
 /// Unix time in whole seconds (rounded up) `after` from now.

@@ -38,6 +38,35 @@ pub(crate) struct AuditParams {
     cursor: Option<String>,
 }
 
+impl AuditParams {
+    /// The filter and page size asked for, each checked.
+    pub(crate) fn into_filter(self) -> ApiResult<(AuditFilter, u32)> {
+        let limit = limit(self.limit)?;
+        if self
+            .event_type
+            .as_ref()
+            .is_some_and(|t| t.is_empty() || t.len() > 64)
+        {
+            return Err(ApiError::validation(
+                "eventType must be 1 to 64 characters.",
+            ));
+        }
+        let filter = AuditFilter {
+            // Any type may be asked for: one this server does not write matches no row.
+            event_type: self.event_type.as_deref().map(EventType::parse),
+            since: time("since", self.since)?,
+            until: time("until", self.until)?,
+            after_seq: self
+                .cursor
+                .as_deref()
+                .map(decode_cursor::<AuditCursor>)
+                .transpose()?
+                .map(|c| c.seq),
+        };
+        Ok((filter, limit))
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct AuditCursor {
     seq: u64,
@@ -66,28 +95,7 @@ pub(crate) async fn list_audit(
     auth: Authorized<auth::AuditRead>,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditList>> {
-    let limit = limit(params.limit)?;
-    if params
-        .event_type
-        .as_ref()
-        .is_some_and(|t| t.is_empty() || t.len() > 64)
-    {
-        return Err(ApiError::validation(
-            "eventType must be 1 to 64 characters.",
-        ));
-    }
-    let filter = AuditFilter {
-        // Any type may be asked for: one this server does not write matches no row.
-        event_type: params.event_type.as_deref().map(EventType::parse),
-        since: time("since", params.since)?,
-        until: time("until", params.until)?,
-        after_seq: params
-            .cursor
-            .as_deref()
-            .map(decode_cursor::<AuditCursor>)
-            .transpose()?
-            .map(|c| c.seq),
-    };
+    let (filter, limit) = params.into_filter()?;
     let mut rows = state
         .store
         .list_ledger(&auth.org_id, &filter, limit)

@@ -149,9 +149,12 @@ pub(crate) async fn list_keys(
         .list_hybrid_keys(&auth.org_id, page.before.as_deref(), page.limit)
         .await?;
     let state = &state;
-    let (data, next_cursor) = budgeted_id_page(rows, page.limit, |r| &r.id, |k| {
-        to_key(state, k, with_versions)
-    })
+    let (data, next_cursor) = budgeted_id_page(
+        rows,
+        page.limit,
+        |r| &r.id,
+        |k| to_key(state, k, with_versions),
+    )
     .await?;
     Ok(Json(KeyList { data, next_cursor }))
 }

@@ -318,12 +318,12 @@ fn invalid(current: RolloverStatus, to: &str) -> ApiError {
 
 /// Where a transition request asks to go: a status, or a string that names none (which
 /// is an invalid transition from wherever the rollover is, not a malformed body).
-enum Target {
+pub(crate) enum Target {
     Status(RolloverStatus),
     Unknown(String),
 }
 
-fn transition_target(body: &[u8]) -> ApiResult<Target> {
+pub(crate) fn transition_target(body: &[u8]) -> ApiResult<Target> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct AnyTarget {

@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::{Event, private_aad};
 
-fn decode_payload(payload: &str, encoding: PayloadEncoding) -> ApiResult<Vec<u8>> {
+pub(crate) fn decode_payload(payload: &str, encoding: PayloadEncoding) -> ApiResult<Vec<u8>> {
     match encoding {
         PayloadEncoding::Utf8 => Ok(payload.as_bytes().to_vec()),
         PayloadEncoding::Base64 => base64::engine::general_purpose::STANDARD

@@ -27,7 +27,7 @@ use crate::kek::Kek;
 use crate::store::{Lookup, NewCredential, NewSealed, SealedCredential, seed_aad};
 
 /// What `values` must be; a decoding error says only this, never what was sent.
-const VALUES_SHAPE: (&str, &str) = ("values", "an object of string to string");
+pub(crate) const VALUES_SHAPE: (&str, &str) = ("values", "an object of string to string");
 
 /// Why a vault request was refused, as the `vault.denied` row records it.
 #[derive(Debug, Clone, Copy)]

@@ -318,9 +318,9 @@ impl Store {
     /// Every version of a key, oldest first.
     pub(crate) async fn key_versions(&self, key_id: &str) -> StoreResult<Vec<KeyVersion>> {
         let rows: Vec<VersionRow> = sqlx::query_as(VERSIONS_OF_KEY)
-        .bind(key_id)
-        .fetch_all(&self.reader)
-        .await?;
+            .bind(key_id)
+            .fetch_all(&self.reader)
+            .await?;
         Ok(rows.into_iter().map(KeyVersion::from).collect())
     }
 

@@ -40,8 +40,8 @@ pub use orgs::NewApiKey;
 pub(crate) use rollovers::{Move, NewRollover};
 pub(crate) use scans::ScanRecord;
 pub(crate) use sessions::SessionRecord;
-pub(crate) use unit::WriteUnit;
 use unit::WriteTx;
+pub(crate) use unit::WriteUnit;
 pub(crate) use vault::{Lookup, NewCredential, NewSealed, SealedCredential, seed_aad};
 
 use crate::ids;
