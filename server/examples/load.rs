@@ -11,9 +11,11 @@
 //!    transaction on one writer connection, answer JSON), run by this same program as
 //!    a child process, in the same run.
 //!
-//!     cargo build --release -p postq-server --bin postq-server --example load
-//!     target/release/examples/load                     # 60 s at 100 req/s
-//!     target/release/examples/load --seconds 10 --rate 50
+//! ```sh
+//! cargo build --release -p postq-server --bin postq-server --example load
+//! target/release/examples/load                      # 60 s at 100 req/s
+//! target/release/examples/load --seconds 10 --rate 50
+//! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
