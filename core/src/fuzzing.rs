@@ -105,3 +105,47 @@ pub fn ledger_chain(data: &[u8]) {
         let _ = row.compute_hash();
     }
 }
+
+/// What a ledger witness reads from a server or a state file (formats.md §7), the
+/// first byte picking which: a ledger key's JSON, a ledger key's JSON and a signed
+/// checkpoint (split at the first NUL) verified against it, an inclusion or a
+/// consistency proof checked against the empty tree's root, a witness state file.
+pub fn ledger_proof(data: &[u8]) {
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let root = ledger::NodeHash::empty_tree();
+    match which % 5 {
+        0 => {
+            if let Ok(key) = ledger::LedgerKey::from_json(text) {
+                let again = ledger::LedgerKey::from_json(&key.to_json());
+                assert!(again.ok() == Some(key), "ledger key JSON round trip");
+            }
+        }
+        1 => {
+            if let Some((key, note)) = text.split_once('\0')
+                && let Ok(key) = ledger::LedgerKey::from_json(key)
+            {
+                let _ = key.verify_checkpoint(note);
+            }
+        }
+        2 => {
+            if let Ok(proof) = ledger::InclusionProof::from_json(text) {
+                let _ = proof.verify(&ledger::NodeHash::leaf(b"fuzz"), &root);
+            }
+        }
+        3 => {
+            if let Ok(proof) = ledger::ConsistencyProof::from_json(text) {
+                let _ = proof.verify(&root, &root);
+            }
+        }
+        _ => {
+            if let Ok(witness) = ledger::Witness::from_json(text) {
+                let _ = witness.to_json();
+            }
+        }
+    }
+}

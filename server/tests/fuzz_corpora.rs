@@ -16,6 +16,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("sidecar", postq::fuzzing::sidecar),
     ("sealed_envelope", postq::fuzzing::sealed_envelope),
     ("ledger_chain", postq::fuzzing::ledger_chain),
+    ("ledger_proof", postq::fuzzing::ledger_proof),
     ("route_body", postq_server::fuzzing::route_body),
     ("list_query", postq_server::fuzzing::list_query),
 ];
