@@ -128,6 +128,38 @@ namespace PostQ.Tests
         }
 
         [Test]
+        public static async Task Scan_metadata_carries_free_form_json_both_ways()
+        {
+            // Keys that are not XML names, escapes, a surrogate pair, every JSON kind, nesting.
+            var metadata = new Dictionary<string, object>
+            {
+                ["subscription id"] = "9f0c-\"quoted\"\\ \u00e9\ud83d\ude00\n\u0001",
+                [""] = new Dictionary<string, object> { ["1st"] = new List<object> { 1L, -2.5, true, false, null, "x" } },
+                ["nested"] = new Dictionary<string, object> { ["deeper"] = new Dictionary<string, object> { ["n"] = 12345678901L } },
+                ["empty"] = new Dictionary<string, object>(),
+            };
+            var request = ScanRequest(Env.Unique("meta"));
+            request.Metadata = metadata;
+            var submitted = await Pq.Scans.SubmitAsync(request);
+            var got = await Pq.Scans.GetAsync(submitted.Id);
+            foreach (var scan in new[] { submitted, got })
+                Assert.True(SameJson(metadata, scan.Metadata), "metadata as sent: " + JsonTree.Write(scan.Metadata));
+            Assert.Equal("{}", JsonTree.Write((await Pq.Scans.SubmitAsync(ScanRequest(Env.Unique("no-meta")))).Metadata), "no metadata reads back empty");
+            request.Metadata = new Dictionary<string, object> { ["when"] = DateTime.UtcNow };
+            Assert.Catches<PostQValidationException>(() => Pq.Scans.SubmitAsync(request).GetAwaiter().GetResult(), "a value JSON cannot carry");
+        }
+
+        // Structural equality of JSON trees (the server may order object keys differently).
+        private static bool SameJson(object a, object b)
+        {
+            if (a is IDictionary<string, object> x && b is IDictionary<string, object> y)
+                return x.Count == y.Count && x.All(kv => y.ContainsKey(kv.Key) && SameJson(kv.Value, y[kv.Key]));
+            if (a is IList<object> l && b is IList<object> m)
+                return l.Count == m.Count && l.Zip(m, SameJson).All(same => same);
+            return Equals(a, b);
+        }
+
+        [Test]
         public static async Task Vault_seal_unseal_rotate_delete_without_leaking_values()
         {
             const string secret = "sk_live_dotnet_vault_secret";

@@ -6,11 +6,11 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Runtime.Serialization;
 using System.Runtime.Serialization.Json;
 using System.Text;
 using System.Xml;
-using System.Xml.Linq;
 
 namespace PostQ
 {
@@ -25,8 +25,10 @@ namespace PostQ
     /// <summary>
     /// The JSON codec of the models: DataContractJsonSerializer (on Mono and .NET alike)
     /// over the generated <c>[DataContract]</c> classes. A free-form field (scan metadata)
-    /// or string map is a private JSON-text twin: reading swaps the raw value for its text first
-    /// (<see cref="JsonText"/>), writing swaps it back in the serializer's JSON infoset.
+    /// or string map is a private JSON-text twin: reading swaps the raw value for its text
+    /// first, writing swaps the text back for the value. Both swaps work on the parsed
+    /// tree (<see cref="JsonText"/> in, <see cref="JsonTree.Write"/> out), never on the
+    /// serializer's XLinq infoset: that route cost more than the native round trip.
     /// </summary>
     internal static class Json
     {
@@ -37,30 +39,64 @@ namespace PostQ
         private static readonly ConcurrentDictionary<Type, DataContractJsonSerializer> Serializers =
             new ConcurrentDictionary<Type, DataContractJsonSerializer>();
         private static readonly ConcurrentDictionary<Type, bool> FreeFormTypes = new ConcurrentDictionary<Type, bool>();
+        private static readonly ConcurrentDictionary<Type, Shape> Shapes = new ConcurrentDictionary<Type, Shape>();
+        private static readonly UTF8Encoding Utf8Text = new UTF8Encoding(false, true);
+
+        /// <summary>A data member as the walks need it: wire name, type, free-form or not.</summary>
+        private sealed class Member
+        {
+            internal string Name;
+            internal Type Type;
+            internal bool FreeForm;
+        }
+
+        /// <summary>What the walks need of a type, found by reflection once per type.</summary>
+        private sealed class Shape
+        {
+            internal Type Item;          // the item type of a list, array or dictionary
+            internal Member[] Members;   // null unless a [DataContract]
+        }
 
         private static DataContractJsonSerializer For(Type type) =>
             Serializers.GetOrAdd(type, t => new DataContractJsonSerializer(t, Settings));
 
+        private static Shape ShapeOf(Type type) => Shapes.GetOrAdd(type, t =>
+        {
+            var shape = new Shape { Item = Element(t) };
+            if (shape.Item == null && t.GetCustomAttribute<DataContractAttribute>() != null)
+            {
+                shape.Members = Members(t).Select(p => new Member
+                {
+                    Name = p.GetCustomAttribute<DataMemberAttribute>().Name ?? p.Name,
+                    Type = p.PropertyType,
+                    FreeForm = p.GetCustomAttribute<FreeFormJsonAttribute>() != null,
+                }).ToArray();
+            }
+            return shape;
+        });
+
         /// <summary>A model as UTF-8 JSON.</summary>
         internal static byte[] Serialize<T>(T value)
         {
-            var serializer = For(typeof(T));
+            byte[] bytes;
             using (var stream = new MemoryStream())
             {
-                if (!HasFreeForm(typeof(T)))
+                try
                 {
-                    serializer.WriteObject(stream, value);
-                    return stream.ToArray();
+                    For(typeof(T)).WriteObject(stream, value);
                 }
-                var doc = new XDocument();
-                using (var writer = doc.CreateWriter()) serializer.WriteObject(writer, value);
-                Walk(doc.Root, typeof(T));
-                using (var json = JsonReaderWriterFactory.CreateJsonWriter(stream, Encoding.UTF8, false))
+                catch (TargetInvocationException e) when (e.InnerException is PostQException)
                 {
-                    doc.Root.WriteTo(json);
+                    // Mono calls the twin getters by reflection: surface their own validation error.
+                    ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                    throw;
                 }
-                return stream.ToArray();
+                bytes = stream.ToArray();
             }
+            if (!HasFreeForm(typeof(T))) return bytes;
+            // Free-form twins went out as JSON text in a string: put the values back.
+            var tree = Expand(JsonText.Parse(Utf8Text.GetString(bytes)), typeof(T));
+            return Utf8Text.GetBytes(JsonTree.Write(tree));
         }
 
         /// <summary>A model from JSON text (what the library returns).</summary>
@@ -68,32 +104,18 @@ namespace PostQ
         {
             try
             {
-                var bytes = Encoding.UTF8.GetBytes(text);
                 var serializer = For(typeof(T));
-                if (!HasFreeForm(typeof(T)))
+                if (HasFreeForm(typeof(T)))
                 {
-                    using (var stream = new MemoryStream(bytes)) return (T)serializer.ReadObject(stream);
+                    // Free-form values become their JSON text (the twin property's string), then the
+                    // serializer reads the rewritten document.
+                    text = JsonTree.Write(Collapse(JsonText.Parse(text), typeof(T)));
                 }
-                // Free-form values become their JSON text (the twin property's string), then the
-                // serializer reads the rewritten document.
-                var tree = JsonText.Parse(text);
-                tree = WalkTree(tree, typeof(T));
-                using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(JsonTree.Write(tree)))) return (T)serializer.ReadObject(stream);
+                using (var stream = new MemoryStream(Utf8Text.GetBytes(text))) return (T)serializer.ReadObject(stream);
             }
             catch (Exception e) when (e is SerializationException || e is XmlException || e is InvalidCastException || e is FormatException)
             {
                 throw new PostQException("postq returned JSON this binding cannot read: " + e.Message, null, "invalid_response", null, e);
-            }
-        }
-
-        /// <summary>An infoset element (any JSON value) as JSON text.</summary>
-        internal static string Text(XElement element)
-        {
-            var root = new XElement("root", element.Attributes().Where(a => a.Name == "type"), element.Nodes());
-            using (var stream = new MemoryStream())
-            {
-                using (var json = JsonReaderWriterFactory.CreateJsonWriter(stream, Encoding.UTF8, false)) root.WriteTo(json);
-                return Encoding.UTF8.GetString(stream.ToArray());
             }
         }
 
@@ -133,65 +155,39 @@ namespace PostQ
             }
         }
 
-        private static string Key(XElement element) => (string)element.Attribute("item") ?? element.Name.LocalName;
+        // Writing: each free-form twin's JSON text (a string in the serializer's output)
+        // becomes the raw JSON value again, guided by the model type.
+        private static object Expand(object value, Type type) =>
+            Rewrite(value, type, text => text is string s ? JsonText.Parse(s) : text);
 
-        // Writing: each free-form twin's JSON text (what the private property holds)
-        // becomes the raw JSON value on the wire again, guided by the model type.
-        private static void Walk(XElement element, Type type)
-        {
-            if (element == null || (string)element.Attribute("type") == "null") return;
-            var item = Element(type);
-            if (item != null)
-            {
-                foreach (var child in element.Elements()) Walk(child, item);
-                return;
-            }
-            if (type.GetCustomAttribute<DataContractAttribute>() == null) return;
-            foreach (var member in Members(type))
-            {
-                var name = member.GetCustomAttribute<DataMemberAttribute>().Name ?? member.Name;
-                var child = element.Elements().FirstOrDefault(e => Key(e) == name);
-                if (child == null) continue;
-                if (member.GetCustomAttribute<FreeFormJsonAttribute>() == null)
-                {
-                    Walk(child, member.PropertyType);
-                }
-                else if ((string)child.Attribute("type") != "null")
-                {
-                    ExpandText(child);
-                }
-            }
-        }
+        // Reading: each free-form value becomes its JSON text for the twin property.
+        private static object Collapse(object value, Type type) => Rewrite(value, type, JsonTree.Write);
 
-        // The reading twin of Walk over parsed values: free-form members become JSON text.
-        private static object WalkTree(object value, Type type)
+        private static object Rewrite(object value, Type type, Func<object, object> freeForm)
         {
             if (value == null) return null;
-            var item = Element(type);
-            if (item != null)
+            var shape = ShapeOf(type);
+            if (shape.Item != null)
             {
-                if (value is List<object> list) return list.Select(v => WalkTree(v, item)).ToList();
-                if (value is Dictionary<string, object> entries) return entries.ToDictionary(kv => kv.Key, kv => WalkTree(kv.Value, item), StringComparer.Ordinal);
+                if (value is List<object> list)
+                {
+                    for (var i = 0; i < list.Count; i++) list[i] = Rewrite(list[i], shape.Item, freeForm);
+                }
+                else if (value is Dictionary<string, object> entries)
+                {
+                    foreach (var key in entries.Keys.ToList()) entries[key] = Rewrite(entries[key], shape.Item, freeForm);
+                }
                 return value;
             }
             var map = value as Dictionary<string, object>;
-            if (map == null || type.GetCustomAttribute<DataContractAttribute>() == null) return value;
-            foreach (var member in Members(type))
+            if (map == null || shape.Members == null) return value;
+            foreach (var member in shape.Members)
             {
-                var name = member.GetCustomAttribute<DataMemberAttribute>().Name ?? member.Name;
                 object child;
-                if (!map.TryGetValue(name, out child) || child == null) continue;
-                map[name] = member.GetCustomAttribute<FreeFormJsonAttribute>() == null ? WalkTree(child, member.PropertyType) : JsonTree.Write(child);
+                if (!map.TryGetValue(member.Name, out child) || child == null) continue;
+                map[member.Name] = member.FreeForm ? freeForm(child) : Rewrite(child, member.Type, freeForm);
             }
             return map;
-        }
-
-        private static void ExpandText(XElement element)
-        {
-            var parsed = JsonTree.ToElement("root", JsonText.Parse(element.Value));
-            element.RemoveNodes();
-            element.SetAttributeValue("type", (string)parsed.Attribute("type"));
-            element.Add(parsed.Nodes());
         }
     }
 
@@ -223,82 +219,118 @@ namespace PostQ
         public static string Write(object value)
         {
             if (value == null) return null;
-            return Json.Text(ToElement("root", value));
+            var sb = new StringBuilder();
+            Append(sb, value, 0);
+            return sb.ToString();
         }
 
-        private static XElement Named(string key)
-        {
-            if (key == null) throw new PostQValidationException("JSON object keys must not be null");
-            if (key.Length > 0)
-            {
-                try
-                {
-                    return new XElement(XmlConvert.VerifyNCName(key));
-                }
-                catch (XmlException)
-                {
-                    // not an XML name: the item form below
-                }
-            }
-            // Keys that are not XML names (or empty): the infoset's <a:item item="key"> form.
-            XNamespace ns = "item";
-            return new XElement(ns + "item", new XAttribute(XNamespace.Xmlns + "a", "item"), new XAttribute("item", key));
-        }
+        private const int MaxDepth = 128;
 
-        internal static XElement ToElement(string key, object value)
+        private static void Append(StringBuilder sb, object value, int depth)
         {
-            var e = key == "root" ? new XElement("root") : Named(key);
+            if (depth > MaxDepth) throw new PostQValidationException("a free-form JSON value is nested too deeply");
             if (value == null)
             {
-                e.SetAttributeValue("type", "null");
-                return e;
+                sb.Append("null");
+                return;
             }
             if (value is string s)
             {
-                e.SetAttributeValue("type", "string");
-                e.Value = s;
-                return e;
+                Quote(sb, s);
+                return;
             }
             if (value is bool b)
             {
-                e.SetAttributeValue("type", "boolean");
-                e.Value = b ? "true" : "false";
-                return e;
+                sb.Append(b ? "true" : "false");
+                return;
             }
             if (value is IDictionary<string, object> map)
             {
-                e.SetAttributeValue("type", "object");
-                foreach (var kv in map) e.Add(ToElement(kv.Key, kv.Value));
-                return e;
+                var first = true;
+                sb.Append('{');
+                foreach (var kv in map)
+                {
+                    if (!first) sb.Append(',');
+                    first = false;
+                    Key(sb, kv.Key);
+                    Append(sb, kv.Value, depth + 1);
+                }
+                sb.Append('}');
+                return;
             }
             if (value is IDictionary dict)
             {
-                e.SetAttributeValue("type", "object");
-                foreach (DictionaryEntry kv in dict) e.Add(ToElement(Convert.ToString(kv.Key, CultureInfo.InvariantCulture), kv.Value));
-                return e;
+                var first = true;
+                sb.Append('{');
+                foreach (DictionaryEntry kv in dict)
+                {
+                    if (!first) sb.Append(',');
+                    first = false;
+                    Key(sb, Convert.ToString(kv.Key, CultureInfo.InvariantCulture));
+                    Append(sb, kv.Value, depth + 1);
+                }
+                sb.Append('}');
+                return;
             }
             if (value is IEnumerable list)
             {
-                e.SetAttributeValue("type", "array");
-                foreach (var v in list) e.Add(ToElement("item", v));
-                return e;
+                var first = true;
+                sb.Append('[');
+                foreach (var v in list)
+                {
+                    if (!first) sb.Append(',');
+                    first = false;
+                    Append(sb, v, depth + 1);
+                }
+                sb.Append(']');
+                return;
             }
             if (value is double || value is float)
             {
                 var d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
                 if (double.IsNaN(d) || double.IsInfinity(d)) throw new PostQValidationException("JSON numbers must be finite");
-                e.SetAttributeValue("type", "number");
-                e.Value = d.ToString("R", CultureInfo.InvariantCulture);
-                return e;
+                sb.Append(d.ToString("R", CultureInfo.InvariantCulture));
+                return;
             }
             if (value is int || value is long || value is short || value is byte || value is sbyte || value is uint || value is ulong || value is ushort || value is decimal)
             {
-                e.SetAttributeValue("type", "number");
-                e.Value = Convert.ToString(value, CultureInfo.InvariantCulture);
-                return e;
+                sb.Append(Convert.ToString(value, CultureInfo.InvariantCulture));
+                return;
             }
             throw new PostQValidationException("a free-form JSON value cannot be a " + value.GetType().Name
                 + " (use strings, numbers, booleans, null, dictionaries and lists)");
+        }
+
+        private static void Key(StringBuilder sb, string key)
+        {
+            if (key == null) throw new PostQValidationException("JSON object keys must not be null");
+            Quote(sb, key);
+            sb.Append(':');
+        }
+
+        // RFC 8259 string: quote, backslash and control characters escaped; surrogates as
+        // \u escapes so a lone one still makes valid JSON (and valid UTF-8 after it).
+        private static void Quote(StringBuilder sb, string s)
+        {
+            sb.Append('"');
+            foreach (var c in s)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    case '\b': sb.Append("\\b"); break;
+                    case '\f': sb.Append("\\f"); break;
+                    default:
+                        if (c < 0x20 || char.IsSurrogate(c)) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        else sb.Append(c);
+                        break;
+                }
+            }
+            sb.Append('"');
         }
     }
 
