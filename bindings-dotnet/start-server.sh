@@ -10,6 +10,7 @@ POSTQ_TEST_DATA_DIR="$(mktemp -d "$work_dir/server-data.XXXXXX")"
 POSTQ_SERVER_LOG=warn "$server_binary" --listen 127.0.0.1:0 \
   --data-dir "$POSTQ_TEST_DATA_DIR" --faults \
   --rate-limits "scans_write=100000,read=100000,write=100000" \
+  --unauthenticated-rate 100000 \
   >"$work_dir/server.out" 2>/dev/null &
 SERVER_PID=$!
 POSTQ_TEST_BASE_URL=""

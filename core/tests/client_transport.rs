@@ -451,3 +451,88 @@ async fn an_empty_key_is_no_key_and_is_never_sent() {
         assert!(err.to_string().contains("no API key"), "{err}");
     }
 }
+
+/// A keep-alive HTTP/1.1 server that answers every request after a short pause and
+/// records the most requests it had in hand at once and the connections it accepted.
+async fn counting_server() -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let active = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let connections = Arc::new(AtomicUsize::new(0));
+    let (peak_out, connections_out) = (peak.clone(), connections.clone());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            connections.fetch_add(1, Ordering::SeqCst);
+            let (active, peak) = (active.clone(), peak.clone());
+            tokio::spawn(async move {
+                let mut pending = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    // A GET has no body: a request ends at the blank line.
+                    while !pending.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => pending.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let end = pending.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    pending.drain(..end);
+                    let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    active.fetch_sub(1, Ordering::SeqCst);
+                    let body = br#"{"status":"ok"}"#;
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    if socket.write_all(head.as_bytes()).await.is_err()
+                        || socket.write_all(body).await.is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), peak_out, connections_out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_calls_queues_behind_the_in_flight_cap() {
+    use std::sync::atomic::Ordering;
+    let (base, peak, connections) = counting_server().await;
+    let mut config = ClientConfig::new("pq_live_k").base_url(base);
+    config.max_concurrent_requests = 8;
+    let client = Client::new(config).unwrap();
+    let calls = (0..200).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.health().await })
+    });
+    for call in futures_util::future::join_all(calls).await {
+        assert_eq!(call.unwrap().unwrap().status, "ok");
+    }
+    let (peak, connections) = (
+        peak.load(Ordering::SeqCst),
+        connections.load(Ordering::SeqCst),
+    );
+    assert!(peak <= 8, "the server saw {peak} requests at once");
+    assert!(
+        peak >= 2,
+        "calls ran concurrently up to the cap (peak {peak})"
+    );
+    // A finished request's connection returns to the pool a moment after its permit is
+    // released, so the next call may open one more: bounded near the cap, never 200.
+    assert!(
+        connections <= 16,
+        "the client opened {connections} connections"
+    );
+}

@@ -30,7 +30,17 @@ pub struct ClientConfig {
     pub initial_backoff: Duration,
     /// Appended to the `postq-rust/<version>` user agent, e.g. `postq-python/0.1.0`.
     pub user_agent_prefix: Option<String>,
+    /// Requests this client has on the wire at once (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`]); further calls wait for a free slot inside
+    /// their deadline. Each request in flight holds a connection, and servers cap
+    /// connections per peer: a burst of a thousand calls must queue here, not open a
+    /// thousand sockets and be turned away.
+    pub max_concurrent_requests: usize,
 }
+
+/// Default [`ClientConfig::max_concurrent_requests`]: well under the reference server's
+/// per-peer connection cap, and enough to keep a remote server busy.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,6 +51,7 @@ impl fmt::Debug for ClientConfig {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("total_timeout", &self.total_timeout)
             .field("max_retries", &self.max_retries)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .finish_non_exhaustive()
     }
 }
@@ -57,6 +68,7 @@ impl Default for ClientConfig {
             max_retry_after: Duration::from_secs(60),
             initial_backoff: Duration::from_millis(500),
             user_agent_prefix: None,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 }

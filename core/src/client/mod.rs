@@ -15,7 +15,7 @@ mod pagination;
 mod retry;
 mod transport;
 
-pub use config::{ClientConfig, DEFAULT_BASE_URL, RequestOptions};
+pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENT_REQUESTS, RequestOptions};
 pub use pagination::Page;
 pub(crate) use pagination::paginate;
 pub(crate) use transport::{Call, Transport};

@@ -1,12 +1,14 @@
 //! One HTTP exchange with retries: auth, idempotency keys reused across attempts,
 //! per-attempt and whole-call timeouts (both include reading the body), error decoding.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 
 use super::config::{ClientConfig, RequestOptions};
 use super::retry::{backoff, is_retryable_status, retry_after};
@@ -20,6 +22,8 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     base_url: String,
     config: ClientConfig,
+    /// One permit per request on the wire (`ClientConfig::max_concurrent_requests`).
+    in_flight: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -127,10 +131,12 @@ impl Transport {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let in_flight = Arc::new(Semaphore::new(config.max_concurrent_requests.max(1)));
         Ok(Transport {
             http,
             base_url,
             config,
+            in_flight,
         })
     }
 
@@ -263,6 +269,13 @@ impl Transport {
 
     /// One attempt: send, read the whole body (bounded), map errors.
     async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<RawResponse> {
+        // Held until the body is read: the connection is busy until then. Backoff
+        // sleeps between attempts hold no permit.
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| Error::Connection("the client is shutting down".into()))?;
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         let headers = response.headers().clone();
