@@ -71,7 +71,7 @@ namespace PostQ.Tests
                 foreach (var r in recipients.Values)
                 {
                     var key = PostQSealKey.FromSeed(Hex(r["seed"]));
-                    Assert.Equal((string)r["publicKey"], key.PublicKey, "the seed gives the published key");
+                    Assert.Equal((string)r["publicKey"], key.PublicKey, "the key seed gives the published key");
                     keys[(string)r["name"]] = key;
                 }
                 foreach (var v in Items(doc, "valid"))

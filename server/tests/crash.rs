@@ -20,7 +20,7 @@ const WRITERS: usize = 8;
 const KILLS: usize = 10;
 const LIMITS: &str = "scans_write=1000000,read=1000000,write=1000000";
 
-/// A small deterministic generator for the kill moments (the seed is printed).
+/// A small deterministic generator for the kill moments (the random seed is printed).
 struct XorShift(u64);
 impl XorShift {
     fn next(&mut self) -> u64 {

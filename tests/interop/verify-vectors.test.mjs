@@ -292,7 +292,7 @@ describe('ledger-tree.json (signed checkpoints: both signature lines, vkeys, lea
   const keys = L.keyFromSeed(seed);
   const { origin } = JSON.parse(doc.ledgerKey.json);
   const pinned = { origin, edPk: keys.edPk, mldsaPk: keys.mldsaPk };
-  it('the verifier keys derive from the seed (names, key IDs, type bytes)', () => {
+  it('the verifier keys derive from the key seed (names, key IDs, type bytes)', () => {
     assert.equal(doc.ledgerKey.mldsa65Context, 'postq/signed-note/mldsa65');
     assert.equal(doc.ledgerKey.ed25519Vkey, L.noteVkey(origin, L.NOTE_TYPE_ED25519, keys.edPk));
     assert.equal(doc.ledgerKey.mldsa65Vkey, L.noteVkey(`${origin}/mldsa65`, L.NOTE_TYPE_MLDSA65, keys.mldsaPk));
