@@ -13,65 +13,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+
+use bench_support::{arg, postq_binary, run_measured};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use rcgen::{CertificateParams, KeyPair};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn postq_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/release/examples/bench-k8s -> target/release/postq
-    let bin = exe.parent().unwrap().parent().unwrap().join("postq");
-    assert!(
-        bin.exists(),
-        "build the binary first: cargo build --release -p postq-cli --no-default-features"
-    );
-    bin
-}
-
-/// Run a command to completion, polling its peak RSS (VmHWM) from /proc.
-fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
-    let started = Instant::now();
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0u64;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path)
-            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
-        {
-            let kib: u64 = line
-                .split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            peak_kib = peak_kib.max(kib);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (
-                started.elapsed(),
-                peak_kib,
-                status.code().is_some_and(|c| c == 0 || c == 2),
-            );
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -135,7 +87,7 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let postq = postq_binary();
+    let postq = postq_binary("cargo build --release -p postq-cli --no-default-features");
     let objects = (secrets + configmaps) as f64;
     let mut best = Duration::MAX;
     let mut peak = 0u64;

@@ -11,63 +11,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+
+use bench_support::{arg, postq_binary, run_measured};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use postq::scan::tls::{LoopbackOptions, LoopbackServer};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn postq_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/release/examples/bench-scan -> target/release/postq
-    let bin = exe.parent().unwrap().parent().unwrap().join("postq");
-    assert!(
-        bin.exists(),
-        "build the binary first: cargo build --release -p postq-cli"
-    );
-    bin
-}
-
-/// Run a command to completion, polling its peak RSS (VmHWM) from /proc.
-fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
-    let started = Instant::now();
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0u64;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path)
-            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
-        {
-            let kib: u64 = line
-                .split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            peak_kib = peak_kib.max(kib);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (
-                started.elapsed(),
-                peak_kib,
-                status.code().is_some_and(|c| c == 0 || c == 2),
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
 
 fn have(tool: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
@@ -100,7 +52,7 @@ fn main() {
     let servers = arg("--servers", 50);
     let files = arg("--files", 100_000);
     let peer_targets = arg("--peer-targets", 3);
-    let postq = postq_binary();
+    let postq = postq_binary("cargo build --release -p postq-cli");
     let work = tempfile::tempdir().unwrap();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
